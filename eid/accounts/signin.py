@@ -1,0 +1,126 @@
+"""Sign-in: ID + password (+ captcha) -> OTP to the registered phone -> session.
+
+Failures back off and lock, per ID as typed and per IP (see ``throttle``). An
+unknown ID costs the same hash time as a wrong password and gets the same
+answer. A confirmed sign-in from a browser the account has not used before
+sends an SMS notice.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from eid.accounts import messages, otp, sessions, throttle
+from eid.accounts.context import Services
+from eid.accounts.errors import InvalidCredentials
+from eid.accounts.forms import FieldErrors, raise_if_errors, required
+from eid.accounts.ids import parse_id_number
+from eid.app.models.accounts import Account, KnownBrowser
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    account: Account
+    session: sessions.NewSession
+    new_browser: bool
+
+
+def parse_credentials(data: dict[str, str]) -> tuple[str, str]:
+    errors = FieldErrors()
+    raw_id = required(data.get("id_number"), "id_number", errors)
+    password = data.get("password") or ""
+    if not password:
+        errors["password"] = "password_required"
+    id_number = errors.check("id_number", parse_id_number, raw_id) if raw_id else None
+    raise_if_errors(errors)
+    return id_number.value, password  # type: ignore[union-attr]
+
+
+def find_account(svc: Services, id_number: str) -> Account | None:
+    """By CCCD, or by the old CMND through the population register."""
+    account = svc.session.scalar(select(Account).where(Account.id_number == id_number))
+    if account is None and len(id_number) == 9:
+        person = svc.registries.population.get(id_number)
+        if person is not None:
+            account = svc.session.scalar(select(Account).where(Account.id_number == person.id_number))
+    return account
+
+
+def check_password(svc: Services, id_number: str, password: str) -> Account:
+    """The account if the password is right; counts failures and locks.
+
+    Raises:
+        AccountLocked: too many recent failures for this ID or this IP.
+        InvalidCredentials: wrong ID or password (one answer for both).
+    """
+    throttle.check(svc, "ip", svc.client.ip)
+    throttle.check(svc, "id", id_number)
+    account = find_account(svc, id_number)
+    try:
+        if account is None:
+            svc.hasher.dummy_verify()
+            raise InvalidCredentials("Wrong ID number or password.")
+        svc.hasher.verify(account.password_hash, password)
+    except InvalidCredentials:
+        throttle.fail(svc, "ip", svc.client.ip)
+        left = throttle.fail(svc, "id", id_number)
+        svc.audit("signin.password", "failed", actor_account_id=account.id if account else None,
+                  id_number=id_number, details={"attempts_left": left})
+        raise InvalidCredentials("Wrong ID number or password.", attempts_left=left)
+    throttle.clear(svc, "id", id_number)
+    if svc.hasher.needs_rehash(account.password_hash):
+        account.password_hash = svc.hasher.hash(password)
+    return account
+
+
+def start(svc: Services, id_number: str, password: str, purpose: str = "signin") -> otp.Issued:
+    account = check_password(svc, id_number, password)
+    issued = otp.issue(svc, purpose, account.id_number, account.phone, {"account_id": account.id})
+    svc.audit("signin.password", "otp_sent", actor_account_id=account.id, id_number=account.id_number)
+    return issued
+
+
+def confirm(svc: Services, challenge_id: str, code: str, *, purpose: str = "signin",
+            kind: str = "web") -> SignedIn:
+    ch = otp.verify(svc, challenge_id, purpose, code)
+    account = svc.session.get(Account, otp.payload(ch)["account_id"])
+    assert account is not None
+    otp.consume(svc, ch)
+    return open_session(svc, account, kind=kind, method="password+otp")
+
+
+def open_session(svc: Services, account: Account, *, kind: str, method: str) -> SignedIn:
+    new = sessions.create(svc, account, kind=kind)
+    new_browser = _remember_browser(svc, account)
+    if new_browser:
+        text = messages.render("new_device_signin", account.locale, device=_device_label(svc),
+                               time=svc.now.strftime("%H:%M %d/%m/%Y"), place=svc.client.ip)
+        phone = account.phone
+        svc.defer(lambda: svc.sms.send(phone, text, kind="new_device_signin"))
+    svc.audit("signin", "ok", actor_account_id=account.id, id_number=account.id_number,
+              details={"method": method, "kind": kind, "new_device": new_browser,
+                       "session_id": new.session.id})
+    return SignedIn(account, new, new_browser)
+
+
+def _remember_browser(svc: Services, account: Account) -> bool:
+    if not svc.client.browser_id:
+        return True
+    h = hashlib.sha256(svc.client.browser_id.encode()).hexdigest()
+    known = svc.session.scalar(select(KnownBrowser).where(
+        KnownBrowser.account_id == account.id, KnownBrowser.browser_hash == h))
+    if known is not None:
+        return False
+    svc.session.add(KnownBrowser(account_id=account.id, browser_hash=h, first_seen_at=svc.now))
+    svc.session.flush()
+    return True
+
+
+def _device_label(svc: Services) -> str:
+    ua = svc.client.user_agent
+    for name in ("Edg", "Chrome", "Firefox", "Safari", "eid-phone"):
+        if name in ua:
+            return {"Edg": "Edge"}.get(name, name)
+    return ua[:30] or "?"

@@ -1,0 +1,92 @@
+"""The Flask application factory.
+
+Blueprints, the Socket.IO namespace and the CLI are imported inside
+:func:`create_app` (the Flask tutorial's pattern), so importing a core never
+builds an app.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from eid.clock import Clock
+
+
+def create_app(env: Mapping[str, str] | None = None, *, overrides: dict[str, Any] | None = None,
+               clock: Clock | None = None) -> Flask:
+    from eid.app import csrf, i18n, ratelimit, security, services
+    from eid.app.config import load_config
+    from eid.app.db import db
+    from eid.app.errors import register_error_handlers
+    from eid.app.models import load_all
+
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(load_config(env, instance_path=app.instance_path))
+    app.config.update(overrides or {})
+    load_all()
+    db.init_app(app)
+    app.extensions["eid.parts"] = _build_parts(app, clock or Clock())
+    register_error_handlers(app)
+    ratelimit.init_app(app)
+    services.init_app(app)
+    i18n.init_app(app)
+    csrf.init_app(app)
+    security.init_app(app)
+    from eid.app import realtime
+
+    realtime.init_app(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _build_parts(app: Flask, clock: Clock) -> Any:
+    from eid.accounts.passwords import Hasher, PasswordPolicy
+    from eid.accounts.registries import registries_from_config
+    from eid.accounts.sms import sender_from_config
+    from eid.app.db import db
+    from eid.app.services import AppParts
+
+    def session_factory() -> Any:
+        return db.session
+
+    hasher = Hasher.for_tests() if app.config["PASSWORD_PROFILE"] == "test" else Hasher.production()
+    independent = _independent_sessions(app)
+    return AppParts(
+        clock=clock, hasher=hasher, policy=PasswordPolicy(),
+        sms=sender_from_config(app.config, independent),
+        registries_factory=lambda s: registries_from_config(app.config, lambda: s),
+    )
+
+
+def _independent_sessions(app: Flask) -> Any:
+    """Sessions of their own (for work that runs after the request's session closed)."""
+    from sqlalchemy.orm import sessionmaker
+
+    from eid.app.db import db
+
+    return sessionmaker(bind=db.engine, expire_on_commit=False)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from eid.app.views import captcha_views, dev, portal, static_vendor
+    from eid.mobile_api import api as mobile_api
+    from eid.mobile_api import openapi
+
+    app.register_blueprint(portal.bp)
+    app.register_blueprint(captcha_views.bp)
+    app.register_blueprint(static_vendor.bp)
+    app.register_blueprint(mobile_api.bp)
+    app.register_blueprint(openapi.bp)
+    if app.config["DEV_MODE"]:
+        app.register_blueprint(dev.bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from eid.accounts.registries.cli import register_cli
+    from eid.app.cli import register_db_cli
+
+    register_db_cli(app)
+    register_cli(app)

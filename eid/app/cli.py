@@ -1,0 +1,55 @@
+"""``flask --app wsgi db upgrade|downgrade|revision|current``: Alembic, configured
+from the app so the URL comes from the environment, never from a file."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from alembic import command
+from alembic.config import Config
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    if url.startswith("sqlite:///"):
+        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    command.upgrade(alembic_config(url), revision)
+
+
+def register_db_cli(app: Flask) -> None:
+    group = AppGroup("db", help="Database migrations (Alembic).")
+
+    @group.command("upgrade")
+    @click.argument("revision", default="head")
+    def _upgrade(revision: str) -> None:
+        """Migrate the database to REVISION (default: the newest)."""
+        upgrade(current_app.config["DATABASE_URL"], revision)
+        click.echo(f"database at {revision}")
+
+    @group.command("downgrade")
+    @click.argument("revision")
+    def _downgrade(revision: str) -> None:
+        command.downgrade(alembic_config(current_app.config["DATABASE_URL"]), revision)
+
+    @group.command("revision")
+    @click.option("-m", "--message", required=True)
+    def _revision(message: str) -> None:
+        """Autogenerate a migration from the models."""
+        command.revision(alembic_config(current_app.config["DATABASE_URL"]), message=message,
+                         autogenerate=True)
+
+    @group.command("current")
+    def _current() -> None:
+        command.current(alembic_config(current_app.config["DATABASE_URL"]))
+
+    app.cli.add_command(group)

@@ -1,0 +1,96 @@
+"""Configuration from the environment.
+
+``EID_ENV`` is ``development`` (default), ``test`` or ``production``. Production
+refuses to start without its secrets and database URL and names what is missing;
+development and test get generated per-process secrets and an SQLite file under
+``instance/``. Nothing here has a default secret that production could inherit.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from eid.errors import EidError
+
+ENVIRONMENTS = ("development", "test", "production")
+REQUIRED_IN_PRODUCTION = ("EID_SECRET_KEY", "DATABASE_URL", "SMS_GATEWAY_URL", "EID_PUBLIC_URL")
+
+
+class ConfigError(EidError):
+    """The environment does not describe a runnable app."""
+
+    error = "config_error"
+    status = 500
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def load_config(env: Mapping[str, str] | None = None, *, instance_path: str | None = None) -> dict[str, Any]:
+    """Build the Flask config mapping.
+
+    Raises:
+        ConfigError: unknown ``EID_ENV``, or production without a required variable.
+    """
+    env = os.environ if env is None else env
+    name = env.get("EID_ENV", "development")
+    if name not in ENVIRONMENTS:
+        raise ConfigError(f"EID_ENV must be one of {', '.join(ENVIRONMENTS)}, got {name!r}")
+    production = name == "production"
+    if production:
+        missing = [k for k in REQUIRED_IN_PRODUCTION if not env.get(k)]
+        if missing:
+            raise ConfigError("production needs " + ", ".join(missing) + " set in the environment")
+        if len(env["EID_SECRET_KEY"]) < 32:
+            raise ConfigError("EID_SECRET_KEY must be at least 32 characters")
+    inst = Path(instance_path or env.get("EID_INSTANCE_PATH") or Path.cwd() / "instance")
+    default_db = f"sqlite:///{inst / 'eid.sqlite3'}"
+    database_url = env.get("DATABASE_URL") or default_db
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    secret = env.get("EID_SECRET_KEY") or _dev_secret(inst)
+    return {
+        "EID_ENV": name,
+        "DEV_MODE": not production,
+        "TESTING": name == "test",
+        "SECRET_KEY": secret,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "REGISTRY_URL": env.get("REGISTRY_URL") or None,
+        "SMS_GATEWAY_URL": env.get("SMS_GATEWAY_URL") or None,
+        "SMS_GATEWAY_TOKEN": env.get("SMS_GATEWAY_TOKEN") or None,
+        "PUBLIC_URL": env.get("EID_PUBLIC_URL", "http://127.0.0.1:5000"),
+        "COOKIE_SECURE": production or env.get("EID_COOKIE_SECURE") == "1",
+        "PASSWORD_PROFILE": env.get("EID_PASSWORD_PROFILE", "production" if name != "test" else "test"),
+        "SESSION_IDLE_SECONDS": _int(env, "EID_SESSION_IDLE_SECONDS", 15 * 60),
+        "SESSION_ABSOLUTE_SECONDS": _int(env, "EID_SESSION_ABSOLUTE_SECONDS", 8 * 3600),
+        "OTP_TTL_SECONDS": _int(env, "EID_OTP_TTL_SECONDS", 300),
+        "OTP_RESEND_SECONDS": _int(env, "EID_OTP_RESEND_SECONDS", 60),
+        "OTP_MAX_ATTEMPTS": _int(env, "EID_OTP_MAX_ATTEMPTS", 5),
+        "LOGIN_MAX_FAILURES": _int(env, "EID_LOGIN_MAX_FAILURES", 5),
+        "LOGIN_LOCK_SECONDS": _int(env, "EID_LOGIN_LOCK_SECONDS", 15 * 60),
+        "RATE_LIMIT_ENABLED": env.get("EID_RATE_LIMITS", "1") != "0",
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        "JSON_SORT_KEYS": False,
+    }
+
+
+def _dev_secret(inst: Path) -> str:
+    """A random key kept in instance/ so development sessions survive restarts."""
+    inst.mkdir(parents=True, exist_ok=True)
+    path = inst / "dev-secret-key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,66 @@
+"""The one place that turns exceptions into HTTP answers.
+
+API paths (``/api/``, ``/dev/`` JSON) get ``{"error": code, "message": text}``
+plus any public details; pages get a readable error page. Unexpected exceptions
+are logged and answered with a generic 500 body that leaks nothing.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from eid.errors import EidError
+
+log = logging.getLogger(__name__)
+PUBLIC_DETAILS = ("fields", "reasons", "attempts_left", "retry_after", "until")
+
+
+def wants_json() -> bool:
+    return request.path.startswith(("/api/", "/dev/")) or request.is_json or \
+        request.accept_mimetypes.best == "application/json"
+
+
+def body(exc: EidError) -> dict[str, Any]:
+    out: dict[str, Any] = {"error": exc.error, "message": exc.detail_message}
+    for key in PUBLIC_DETAILS:
+        if key in exc.details and exc.details[key] is not None:
+            value = exc.details[key]
+            out[key] = value.isoformat() if hasattr(value, "isoformat") else value
+    return out
+
+
+def _respond(status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> Any:
+    if wants_json():
+        resp = jsonify(payload)
+    else:
+        resp = render_template("error.html", error=payload, status=status)
+    resp = resp if not isinstance(resp, str) else (resp, status)
+    if isinstance(resp, tuple):
+        return resp[0], status, headers or {}
+    resp.status_code = status
+    for k, v in (headers or {}).items():
+        resp.headers[k] = v
+    return resp
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(EidError)
+    def _eid(exc: EidError) -> Any:
+        headers = {}
+        if "retry_after" in exc.details:
+            headers["Retry-After"] = str(exc.details["retry_after"])
+        return _respond(exc.status, body(exc), headers)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Any:
+        code = (exc.name or "error").lower().replace(" ", "_")
+        return _respond(exc.code or 500, {"error": code, "message": exc.description or exc.name})
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Any:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return _respond(500, {"error": "internal_error",
+                              "message": "Something went wrong on our side. Please try again."})

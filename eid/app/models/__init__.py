@@ -1,0 +1,17 @@
+"""SQLAlchemy models, one module per concern.
+
+Importing this package registers every table on ``Base.metadata`` (Alembic's
+autogenerate and the tests rely on it).
+"""
+from eid.app.models.accounts import Account, KnownBrowser, OtpChallenge, Throttle, WebSession
+from eid.app.models.audit import AuditEvent
+
+
+def load_all() -> None:
+    """Import every model module, including those that live beside their domain."""
+    import eid.accounts.captcha  # noqa: F401
+    import eid.accounts.registries.models  # noqa: F401
+    import eid.accounts.sms  # noqa: F401
+
+
+__all__ = ["Account", "AuditEvent", "KnownBrowser", "OtpChallenge", "Throttle", "WebSession", "load_all"]

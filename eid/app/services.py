@@ -1,0 +1,105 @@
+"""Request-scoped wiring: builds the :class:`~eid.accounts.context.Services` a use
+case needs, and commits or rolls back at the end of the request.
+
+Commit policy: a successful response commits; an expected domain error (an
+``EidError``) commits too, because the use cases raise only after their own
+writes are complete (OTP attempt counters, sign-in failure counters, a used
+captcha); any other exception rolls back, so nothing is half-written. Work put
+off with ``defer`` (SMS sending) runs after the response is sent and only if
+the commit succeeded, so the answer's timing does not depend on whether an SMS
+went out.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, Response, current_app, g, request
+
+from eid.accounts.context import Client, Services
+from eid.app.audit import AuditWriter
+from eid.app.db import db
+from eid.app.ratelimit import KeyedLimiter
+from eid.clock import Clock
+
+BROWSER_COOKIE = "eid_browser"
+
+
+@dataclass
+class AppParts:
+    """Long-lived collaborators built once per app."""
+
+    clock: Clock
+    hasher: Any
+    policy: Any
+    sms: Any
+    registries_factory: Callable[[Any], Any]
+
+
+def parts(app: Flask | None = None) -> AppParts:
+    return (app or current_app).extensions["eid.parts"]  # type: ignore[no-any-return]
+
+
+def derive_key(secret: str, purpose: str) -> bytes:
+    return hashlib.sha256(f"eid:{purpose}:".encode() + secret.encode()).digest()
+
+
+def client_ip() -> str:
+    return request.remote_addr or "0.0.0.0"  # noqa: S104
+
+
+def services() -> Services:
+    if "eid_services" in g:
+        return g.eid_services  # type: ignore[no-any-return]
+    app = current_app
+    p = parts()
+    now = p.clock.now()
+    key = derive_key(app.config["SECRET_KEY"], "hmac")
+    s = db.session
+    locale = getattr(g, "locale", "vi")
+    svc = Services(
+        session=s, registries=p.registries_factory(s), sms=p.sms, hasher=p.hasher, policy=p.policy,
+        audit=AuditWriter(s, key, now, client_ip(), request.headers.get("User-Agent")),
+        key=key, now=now, rng=p.clock.rng, cfg=app.config, limiter=KeyedLimiter(),
+        client=Client(ip=client_ip(), user_agent=request.headers.get("User-Agent", "")[:300],
+                      browser_id=request.cookies.get(BROWSER_COOKIE), locale=locale),
+        defer=_defer,
+    )
+    g.eid_services = svc
+    return svc
+
+
+def _defer(fn: Callable[[], None]) -> None:
+    g.setdefault("eid_deferred", []).append(fn)
+
+
+def mark_expected_error() -> None:
+    g.eid_expected_error = True
+
+
+def init_app(app: Flask) -> None:
+    @app.after_request
+    def _finish(resp: Response) -> Response:
+        if "eid_services" not in g:
+            return resp
+        if resp.status_code < 400 or g.get("eid_expected_error"):
+            db.session.commit()
+            for fn in g.pop("eid_deferred", []):
+                resp.call_on_close(_guarded(fn))
+        else:
+            db.session.rollback()
+        return resp
+
+
+def _guarded(fn: Callable[[], None]) -> Callable[[], None]:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def run() -> None:
+        try:
+            fn()
+        except Exception:
+            app.logger.exception("deferred task failed")
+
+    return run

@@ -1,0 +1,54 @@
+"""``/api/openapi.json``: an OpenAPI 3 document generated from the routes' metadata."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Blueprint, current_app, jsonify
+
+from eid.mobile_api import schemas as S
+
+bp = Blueprint("openapi", __name__)
+_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+def build_spec() -> dict[str, Any]:
+    spec = APISpec(title="eid mobile API", version="1.0.0", openapi_version="3.0.3",
+                   plugins=[MarshmallowPlugin()])
+    spec.components.schema("Error", schema=S.Error)
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    for rule in current_app.url_map.iter_rules():
+        view = current_app.view_functions[rule.endpoint]
+        doc = getattr(view, "eid_doc", None)
+        if doc is None:
+            continue
+        path = _PARAM.sub(r"{\2}", rule.rule)
+        params = [{"name": name, "in": "path", "required": True,
+                   "schema": {"type": "integer" if conv == "int" else "string"}}
+                  for conv, name in _PARAM.findall(rule.rule)]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            spec.path(path=path, operations={method.lower(): _operation(doc, params)})
+    return spec.to_dict()
+
+
+def _operation(doc: Any, params: list[dict[str, Any]]) -> dict[str, Any]:
+    op: dict[str, Any] = {"summary": doc.summary, "tags": list(doc.tags), "parameters": params,
+                          "responses": {str(doc.status): {"description": "OK"}}}
+    if doc.response is not None:
+        op["responses"][str(doc.status)]["content"] = {"application/json": {"schema": doc.response}}
+    if doc.request is not None:
+        op["requestBody"] = {"required": True,
+                             "content": {"application/json": {"schema": doc.request}}}
+    err = {"content": {"application/json": {"schema": "Error"}},
+           "description": "Error codes: " + ", ".join(doc.errors or ("invalid_input",))}
+    op["responses"]["4XX"] = err
+    if doc.auth:
+        op["security"] = [{"bearer": []}]
+    return op
+
+
+@bp.get("/api/openapi.json")
+def openapi_json() -> Any:
+    return jsonify(build_spec())
