@@ -63,6 +63,7 @@ class Services:
     limiter: RateLimiter = field(default_factory=NoRateLimit)
     client: Client = field(default_factory=Client)
     defer: Callable[[Callable[[], None]], None] = field(default=lambda fn: fn())
+    mail: Any = None
 
     def limit(self, scope: str, key: str, limit_name: str) -> None:
         limits = self.cfg.get("RATE_LIMITS", {})

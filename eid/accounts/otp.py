@@ -21,7 +21,8 @@ from eid.accounts.context import Services
 from eid.accounts.errors import OtpExpired, OtpInvalid, OtpTooManyAttempts, ResendTooSoon
 from eid.app.models.accounts import OtpChallenge
 
-PURPOSES = ("signup", "signin", "reset", "device", "app_signup", "mobile_signin", "generic")
+PURPOSES = ("signup", "signin", "reset", "device", "app_signup", "mobile_signin", "generic",
+            "transfer")
 _MESSAGE_KIND = {"signup": "otp_signup", "app_signup": "otp_signup", "signin": "otp_signin",
                  "mobile_signin": "otp_signin", "reset": "otp_reset", "device": "otp_device"}
 
@@ -38,8 +39,8 @@ def _code_hash(key: bytes, challenge_id: str, code: str) -> str:
     return hmac.new(key, f"{challenge_id}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def _new_code(svc: Services) -> str:
-    return f"{svc.rng.randbelow(1_000_000):06d}"
+def _new_code(svc: Services, digits: int = 6) -> str:
+    return str(svc.rng.randbelow(10**digits)).zfill(digits)
 
 
 def _issued(ch: OtpChallenge) -> Issued:
@@ -51,6 +52,18 @@ def _issued(ch: OtpChallenge) -> Issued:
 def issue(svc: Services, purpose: str, subject: str, phone: str | None,
           payload: dict[str, Any] | None = None) -> Issued:
     """Create a challenge and send its code to ``phone`` (a decoy when ``phone`` is None)."""
+    issued, _ = _create(svc, purpose, subject, phone, payload, deliver=True)
+    return issued
+
+
+def issue_displayed(svc: Services, purpose: str, subject: str,
+                    payload: dict[str, Any] | None = None, digits: int = 8) -> tuple[Issued, str]:
+    """A challenge whose code is shown to the caller instead of sent (e.g. on the old phone)."""
+    return _create(svc, purpose, subject, None, payload, deliver=False, digits=digits)
+
+
+def _create(svc: Services, purpose: str, subject: str, phone: str | None,
+            payload: dict[str, Any] | None, *, deliver: bool, digits: int = 6) -> tuple[Issued, str]:
     assert purpose in PURPOSES
     ttl = timedelta(seconds=int(svc.cfg["OTP_TTL_SECONDS"]))
     ch = OtpChallenge(
@@ -59,13 +72,13 @@ def issue(svc: Services, purpose: str, subject: str, phone: str | None,
         expires_at=svc.now + ttl, attempts=0, sends=1,
         resend_at=svc.now + timedelta(seconds=int(svc.cfg["OTP_RESEND_SECONDS"])),
     )
-    code = _new_code(svc)
-    ch.code_hash = _code_hash(svc.key, ch.id, code) if phone else None
+    code = _new_code(svc, digits)
+    ch.code_hash = _code_hash(svc.key, ch.id, code) if (phone or not deliver) else None
     svc.session.add(ch)
     svc.session.flush()
-    if phone:
+    if phone and deliver:
         _send(svc, phone, purpose, code)
-    return _issued(ch)
+    return _issued(ch), code
 
 
 def _send(svc: Services, phone: str, purpose: str, code: str) -> None:
@@ -84,7 +97,7 @@ def load(svc: Services, challenge_id: str, purpose: str) -> OtpChallenge:
     return ch
 
 
-def resend(svc: Services, challenge_id: str, purpose: str) -> Issued:
+def resend(svc: Services, challenge_id: str, purpose: str, *, to_email: str | None = None) -> Issued:
     """A new code for the same challenge; the old code stops working at once.
 
     Raises:
@@ -96,7 +109,7 @@ def resend(svc: Services, challenge_id: str, purpose: str) -> Issued:
     if ch is None or ch.purpose != purpose or ch.consumed_at is not None or \
             svc.now - ch.created_at > timedelta(minutes=30) or ch.sends >= 5:
         raise OtpExpired("This code can no longer be renewed. Start again.")
-    if svc.now < ch.resend_at:
+    if svc.now < ch.resend_at and not to_email:
         wait = int((ch.resend_at - svc.now).total_seconds()) + 1
         raise ResendTooSoon(f"Wait {wait} seconds before asking for a new code.", retry_after=wait)
     code = _new_code(svc)
@@ -106,7 +119,10 @@ def resend(svc: Services, challenge_id: str, purpose: str) -> Issued:
     ch.attempts = 0
     ch.sends += 1
     svc.session.flush()
-    if ch.phone:
+    if to_email:
+        text = messages.render("otp_generic", svc.client.locale, code=code)
+        svc.defer(lambda: svc.mail.send(to_email, text, kind="email_otp"))
+    elif ch.phone:
         _send(svc, ch.phone, purpose, code)
     return _issued(ch)
 

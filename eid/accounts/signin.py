@@ -91,6 +91,17 @@ def confirm(svc: Services, challenge_id: str, code: str, *, purpose: str = "sign
     return open_session(svc, account, kind=kind, method="password+otp")
 
 
+def confirm_app(svc: Services, challenge_id: str, code: str) -> Account:
+    """The phone app's sign-in: the OTP confirmed, the caller issues tokens."""
+    ch = otp.verify(svc, challenge_id, "signin", code)
+    account = svc.session.get(Account, otp.payload(ch)["account_id"])
+    assert account is not None
+    otp.consume(svc, ch)
+    svc.audit("signin", "ok", actor_account_id=account.id, id_number=account.id_number,
+              details={"method": "password+otp", "kind": "app"})
+    return account
+
+
 def open_session(svc: Services, account: Account, *, kind: str, method: str) -> SignedIn:
     new = sessions.create(svc, account, kind=kind)
     new_browser = _remember_browser(svc, account)

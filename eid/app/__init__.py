@@ -65,18 +65,17 @@ def _independent_sessions(app: Flask) -> Any:
     """Sessions of their own (for work that runs after the request's session closed)."""
     from sqlalchemy.orm import sessionmaker
 
-    from eid.app.db import db
-
-    return sessionmaker(bind=db.engine, expire_on_commit=False)
+    return sessionmaker(bind=app.extensions["eid.engine"], expire_on_commit=False)
 
 
 def _register_blueprints(app: Flask) -> None:
-    from eid.app.views import captcha_views, dev, portal, static_vendor
+    from eid.app.views import captcha_views, dev, health, portal, static_vendor
     from eid.mobile_api import api as mobile_api
     from eid.mobile_api import openapi
 
     app.register_blueprint(portal.bp)
     app.register_blueprint(captcha_views.bp)
+    app.register_blueprint(health.bp)
     app.register_blueprint(static_vendor.bp)
     app.register_blueprint(mobile_api.bp)
     app.register_blueprint(openapi.bp)

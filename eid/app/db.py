@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -49,17 +49,31 @@ def make_engine(url: str, **kw: Any) -> Engine:
 
 
 class Database:
-    """Flask extension: ``db.init_app(app)``; ``db.session`` is request-scoped."""
+    """Flask extension: ``db.init_app(app)``; ``db.session`` is scoped to the thread
+    (greenlet under gevent) and bound to the current app's engine, so several apps
+    (tests, a benchmark's baseline) can live in one process."""
 
     def __init__(self) -> None:
-        self.engine: Engine | None = None
-        self.session: scoped_session[Session] = scoped_session(sessionmaker())
+        self._fallback: Engine | None = None
+        self.session: scoped_session[Session] = scoped_session(self._new_session)
+
+    @property
+    def engine(self) -> Engine | None:
+        from flask import current_app, has_app_context
+
+        if has_app_context() and "eid.engine" in current_app.extensions:
+            return current_app.extensions["eid.engine"]  # type: ignore[no-any-return]
+        return self._fallback
+
+    def _new_session(self) -> Session:
+        return Session(bind=self.engine, expire_on_commit=False)
 
     def init_app(self, app: Flask) -> None:
-        self.engine = make_engine(app.config["DATABASE_URL"])
-        self.session.remove()
-        self.session.configure(bind=self.engine, expire_on_commit=False)
+        engine = make_engine(app.config["DATABASE_URL"])
+        app.extensions["eid.engine"] = engine
         app.extensions["eid.db"] = self
+        self._fallback = engine
+        self.session.remove()
 
         @app.teardown_appcontext
         def _remove_session(_exc: BaseException | None) -> None:

@@ -10,12 +10,13 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from eid.accounts import otp, recovery, sessions, signin, signup
-from eid.accounts.errors import NotAuthenticated
+from eid.accounts import devices, otp, recovery, sessions, signin, signup, tokens
 from eid.accounts.phones import mask_phone
+from eid.app.models.accounts import Account
 from eid.app.services import services
 from eid.app.views import captcha_views
 from eid.mobile_api import schemas as S
+from eid.mobile_api.auth import authenticated, request_proof
 from eid.mobile_api.spec import endpoint
 
 bp = Blueprint("mobile_api", __name__, url_prefix="/api/mobile/v1")
@@ -32,11 +33,17 @@ def account_json(a: Any) -> dict[str, Any]:
             "created_at": a.created_at.isoformat()}
 
 
-def bearer() -> tuple[Any, Any]:
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
-        raise NotAuthenticated("Send 'Authorization: Bearer <access token>'.")
-    return sessions.authenticate(services(), header[7:].strip())
+def token_response(pair: tokens.TokenPair, account: Any) -> dict[str, Any]:
+    return {**pair.as_json(), "account": account_json(account)}
+
+
+def device_for_signin(account: Any) -> Any:
+    """The account's active phone if this sign-in carries a proof by its key."""
+    if not request.headers.get("DPoP"):
+        return None
+    p = request_proof()
+    device = devices.active_device(services(), account.id)
+    return device if device is not None and device.jkt == p.jkt else None
 
 
 @bp.post("/captcha")
@@ -108,20 +115,46 @@ def signin_resend(body: dict[str, Any]) -> Any:
 @endpoint(S.OtpIn, S.TokenOut, tags=("signin",), summary="Confirm the OTP; returns a session token",
           errors=("otp_invalid", "otp_expired", "otp_locked"))
 def signin_verify(body: dict[str, Any]) -> Any:
-    result = signin.confirm(services(), body["challenge_id"], body["code"], kind="mobile")
-    return jsonify({"access_token": result.session.token, "token_type": "Bearer",
-                    "expires_in": int(services().cfg["SESSION_ABSOLUTE_SECONDS"]),
-                    "account": account_json(result.account)})
+    svc = services()
+    account = signin.confirm_app(svc, body["challenge_id"], body["code"])
+    pair = tokens.issue(svc, account, device_for_signin(account))
+    return jsonify(token_response(pair, account))
+
+
+@bp.post("/token/refresh")
+@endpoint(S.RefreshIn, S.TokenOut, tags=("signin",),
+          summary="Rotate the refresh token (with a DPoP proof once the phone is activated)",
+          errors=("refresh_token_reused", "session_expired", "not_authenticated"))
+def refresh(body: dict[str, Any]) -> Any:
+    svc = services()
+    jkt = request_proof().jkt if request.headers.get("DPoP") else None
+    pair = tokens.refresh(svc, body["refresh_token"], proof_jkt=jkt)
+    account = svc.session.get(Account, pair.family.account_id)
+    return jsonify(token_response(pair, account))
 
 
 @bp.post("/signout")
-@endpoint(None, S.Ok, auth=True, tags=("session",), summary="End this session",
+@endpoint(None, S.Ok, auth=True, tags=("session",), summary="End this sign-in on this phone",
           errors=("not_authenticated", "session_expired"))
 def signout() -> Any:
-    ws, me = bearer()
-    sessions.end(services(), ws)
-    services().audit("signout", "ok", actor_account_id=me.id)
+    auth = authenticated()
+    tokens.revoke_family(services(), auth.family.id, "signed_out")
+    services().audit("signout", "ok", actor_account_id=auth.account.id)
     return jsonify({"ok": True})
+
+
+@bp.post("/signout/everywhere")
+@endpoint(None, S.Ok, auth=True, tags=("session",),
+          summary="Sign out everywhere: every app sign-in and every web session",
+          errors=("not_authenticated", "device_key_required"))
+def signout_everywhere() -> Any:
+    auth = authenticated(sensitive=True)
+    svc = services()
+    ended = tokens.revoke_all(svc, auth.account.id, "signout_everywhere")
+    ended += sessions.revoke_all(svc, auth.account.id, "signout_everywhere")
+    svc.audit("signout.everywhere", "ok", actor_account_id=auth.account.id,
+              details={"ended": ended})
+    return jsonify({"ok": True, "sessions_ended": ended})
 
 
 # -- password ----------------------------------------------------------------
@@ -166,9 +199,9 @@ def forgot_complete(body: dict[str, Any]) -> Any:
           summary="Change the password; other sessions are signed out",
           errors=("weak_password", "invalid_input", "not_authenticated"))
 def change_password(body: dict[str, Any]) -> Any:
-    ws, me = bearer()
-    ended = recovery.change(services(), me, body["current"], body["password"], body["confirm"],
-                            keep_session_id=ws.id)
+    auth = authenticated(sensitive=True)
+    ended = recovery.change(services(), auth.account, body["current"], body["password"],
+                            body["confirm"], keep_session_id=None)
     return jsonify({"ok": True, "sessions_ended": ended})
 
 
@@ -178,30 +211,55 @@ def change_password(body: dict[str, Any]) -> Any:
 @endpoint(None, S.AccountOut, auth=True, tags=("account",), summary="The signed-in account",
           errors=("not_authenticated", "session_expired"))
 def me() -> Any:
-    _, account = bearer()
-    return jsonify(account_json(account))
+    auth = authenticated()
+    return jsonify({**account_json(auth.account), "act": auth.act,
+                    "device_id": auth.device.id if auth.device else None})
 
 
 @bp.get("/sessions")
 @endpoint(None, S.SessionList, auth=True, tags=("session",), summary="My sessions",
           errors=("not_authenticated",))
 def list_sessions() -> Any:
-    ws, account = bearer()
-    rows = sessions.list_for(services(), account.id)
-    return jsonify({"sessions": [
-        {"id": r.id, "kind": r.kind, "created_at": r.created_at.isoformat(),
-         "last_seen_at": r.last_seen_at.isoformat(), "ip": r.ip, "user_agent": r.user_agent,
-         "current": r.id == ws.id} for r in rows]})
+    auth = authenticated()
+    svc = services()
+    web = [{"id": r.id, "kind": r.kind, "created_at": r.created_at.isoformat(),
+            "last_seen_at": r.last_seen_at.isoformat(), "ip": r.ip, "user_agent": r.user_agent,
+            "current": False} for r in sessions.list_for(svc, auth.account.id)]
+    app = [{"id": f.id, "kind": "app", "created_at": f.created_at.isoformat(),
+            "device_id": f.device_id, "act": f.act, "current": f.id == auth.family.id}
+           for f in tokens.families_for(svc, auth.account.id)]
+    return jsonify({"sessions": web, "app_sessions": app})
 
 
 @bp.delete("/sessions/<int:session_id>")
 @endpoint(None, S.Ok, auth=True, tags=("session",), summary="Revoke one of my sessions",
           errors=("not_authenticated", "not_found"))
 def revoke_session(session_id: int) -> Any:
-    _, account = bearer()
+    account = authenticated().account
     sessions.revoke(services(), account.id, session_id)
     services().audit("session.revoke", "ok", actor_account_id=account.id,
                      details={"session_id": session_id})
     return jsonify({"ok": True})
 
 
+
+
+@bp.delete("/app-sessions/<int:family_id>")
+@endpoint(None, S.Ok, auth=True, tags=("session",), summary="Sign out one of my app sign-ins",
+          errors=("not_authenticated", "not_found"))
+def revoke_app_session(family_id: int) -> Any:
+    from eid.accounts.errors import NotFound
+    from eid.app.models.devices import TokenFamily
+
+    auth = authenticated()
+    svc = services()
+    family = svc.session.get(TokenFamily, family_id)
+    if family is None or family.account_id != auth.account.id:
+        raise NotFound("No such sign-in.")
+    tokens.revoke_family(svc, family_id, "user")
+    svc.audit("app_session.revoke", "ok", actor_account_id=auth.account.id,
+              details={"family_id": family_id})
+    return jsonify({"ok": True})
+
+
+from eid.mobile_api import acting_api, devices_api, registration_api  # noqa: E402,F401 - routes

@@ -69,9 +69,16 @@ class SigninStart(CaptchaIn):
 
 class TokenOut(Schema):
     access_token = fields.String()
-    token_type = fields.String()
+    refresh_token = fields.String()
+    token_type = fields.String(metadata={"description": "DPoP once the phone is activated"})
     expires_in = fields.Integer()
+    level = fields.Integer()
+    act = fields.Dict(allow_none=True)
     account = fields.Nested(AccountOut)
+
+
+class RefreshIn(Strict):
+    refresh_token = _s(100, required=True)
 
 
 class ForgotStart(CaptchaIn):
@@ -95,8 +102,18 @@ class SessionOut(Schema):
     current = fields.Boolean()
 
 
+class AppSessionOut(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    created_at = fields.DateTime()
+    device_id = fields.Integer(allow_none=True)
+    act = fields.Dict(allow_none=True)
+    current = fields.Boolean()
+
+
 class SessionList(Schema):
     sessions = fields.List(fields.Nested(SessionOut))
+    app_sessions = fields.List(fields.Nested(AppSessionOut))
 
 
 class Ok(Schema):
@@ -112,3 +129,137 @@ class Error(Schema):
     attempts_left = fields.Integer()
     retry_after = fields.Integer()
     field_errors = fields.Dict(keys=fields.String(), values=fields.String(), data_key="fields")
+
+
+class RegisterStart(Strict):
+    id_number = _s(20, required=True)
+    phone = _s(20, required=True)
+
+
+class RegistrationOut(Schema):
+    registration_id = fields.String()
+    next = fields.String()
+    expires_at = fields.DateTime()
+
+
+class RegistrationRef(Strict):
+    registration_id = _s(64, required=True)
+
+
+class RegisterQr(RegistrationRef):
+    qr_text = _s(1000, load_default=None, allow_none=True)
+    image_base64 = fields.String(load_default=None, allow_none=True,
+                                 validate=validate.Length(max=11_000_000))
+
+
+class DetailsOut(Schema):
+    id_number = fields.String()
+    full_name = fields.String()
+    birth_date = fields.Date()
+    sex = fields.String()
+    permanent_address = fields.String()
+    phone_masked = fields.String()
+
+
+class RegisterOtp(RegistrationRef):
+    code = _s(10, required=True)
+
+
+class RegisterPassword(RegistrationRef):
+    password = _s(1024, required=True)
+    confirm = _s(1024, required=True)
+
+
+class DeviceActivate(Strict):
+    challenge_id = _s(64, required=True)
+    code = _s(10, required=True)
+    name = _s(100, required=True)
+    platform = _s(20, required=True)
+    transfer_code = _s(12, load_default=None, allow_none=True)
+    chip_session_id = _s(64, load_default=None, allow_none=True)
+
+
+class DeviceOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    platform = fields.String()
+    jkt = fields.String()
+    active = fields.Boolean()
+    created_at = fields.DateTime()
+    last_used_at = fields.DateTime(allow_none=True)
+    bound_by = fields.String()
+
+
+class DeviceList(Schema):
+    devices = fields.List(fields.Nested(DeviceOut))
+
+
+class TransferCodeOut(Schema):
+    code = fields.String()
+    expires_at = fields.DateTime()
+
+
+class MobileStart(CaptchaIn):
+    phone = _s(20, required=True)
+
+
+class MobileIdentity(ChallengeRef):
+    national_code = _s(20, required=True)
+    birth_date = _s(10, required=True)
+
+
+class PostalOut(Schema):
+    postal_code = fields.String(allow_none=True)
+    address = fields.String()
+
+
+class MobileFinish(ChallengeRef):
+    confirm = fields.Boolean(required=True)
+    postal_code = _s(12, load_default=None, allow_none=True)
+
+
+class EmailSentOut(Schema):
+    sent_to = fields.String()
+
+
+class DependentIn(Strict):
+    id_number = _s(20, required=True)
+    birth_date = _s(10, required=True)
+
+
+class DependentOut(Schema):
+    id = fields.Integer()
+    id_number = fields.String()
+    full_name = fields.String()
+    level = fields.Integer()
+    created_at = fields.DateTime()
+
+
+class DependentList(Schema):
+    dependents = fields.List(fields.Nested(DependentOut))
+
+
+class CompanyOut(Schema):
+    company_id = fields.String()
+    name = fields.String()
+
+
+class CompanyList(Schema):
+    companies = fields.List(fields.Nested(CompanyOut))
+
+
+class ActAsIn(Strict):
+    company_id = _s(20, load_default=None, allow_none=True)
+    dependent_id = fields.Integer(load_default=None, allow_none=True)
+
+
+class AddressRequestOut(Schema):
+    id = fields.Integer()
+    requested_postal_code = fields.String()
+    registry_postal_code = fields.String(allow_none=True)
+    status = fields.String()
+    created_at = fields.DateTime()
+
+
+class AddressRequestList(Schema):
+    requests = fields.List(fields.Nested(AddressRequestOut))

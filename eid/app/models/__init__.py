@@ -5,6 +5,8 @@ autogenerate and the tests rely on it).
 """
 from eid.app.models.accounts import Account, KnownBrowser, OtpChallenge, Throttle, WebSession
 from eid.app.models.audit import AuditEvent
+from eid.app.models.devices import Device, IssuedToken, TokenFamily, UsedProof
+from eid.app.models.registration import AddressUpdateRequest, AppRegistration
 
 
 def load_all() -> None:
@@ -14,4 +16,4 @@ def load_all() -> None:
     import eid.accounts.sms  # noqa: F401
 
 
-__all__ = ["Account", "AuditEvent", "KnownBrowser", "OtpChallenge", "Throttle", "WebSession", "load_all"]
+__all__ = ["Account", "AddressUpdateRequest", "AppRegistration", "AuditEvent", "Device", "IssuedToken", "TokenFamily", "UsedProof", "KnownBrowser", "OtpChallenge", "Throttle", "WebSession", "load_all"]

@@ -1,0 +1,33 @@
+"""``python -m bench [names...]``: run the benchmarks and print a Markdown report
+(also written to bench/results/latest.md) to paste into docs/benchmarks.md."""
+from __future__ import annotations
+
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.common import machine, table
+
+
+def main(argv: list[str]) -> int:
+    names = argv or ["accounts"]
+    out = [f"## Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC", "",
+           f"Command: `make bench` (`python -m bench {' '.join(names)}`)  ", f"Machine: {machine()}", ""]
+    if "accounts" in names:
+        from bench import accounts
+
+        out.append(table("Accounts at production argon2 parameters (SQLite)", accounts.run()))
+        pg = os.environ.get("EID_BENCH_PG_URL")
+        if pg:
+            out.append(table("Accounts (PostgreSQL)", accounts.run(pg)))
+    report = "\n".join(out)
+    print(report)  # noqa: T201
+    path = Path(__file__).parent / "results"
+    path.mkdir(exist_ok=True)
+    (path / "latest.md").write_text(report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,99 @@
+"""Sign-up and sign-in throughput at production argon2 parameters, against the bare
+argon2id hash (and verify) measured in the same run. Target: the flows add no
+more than 25% over the hash they cannot avoid."""
+from __future__ import annotations
+
+import re
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.common import Result, median_ms
+
+API = "/api/mobile/v1"
+PASSWORD = "Sao-Mai#2026vn"
+
+
+def _app(db_url: str, tmp: Path) -> Any:
+    from eid.app import create_app
+
+    env = {"EID_ENV": "test", "DATABASE_URL": db_url, "EID_INSTANCE_PATH": str(tmp),
+           "EID_SECRET_KEY": "b" * 40, "EID_PASSWORD_PROFILE": "production", "EID_RATE_LIMITS": "0"}
+    return create_app(env)
+
+
+def _prepare(db_url: str, tmp: Path, count: int) -> Any:
+    from eid.app.cli import upgrade
+
+    upgrade(db_url)
+    app = _app(db_url, tmp)
+    res = app.test_cli_runner().invoke(args=["registry", "seed", "--count", str(count)])
+    assert res.exit_code == 0, res.output
+    return app
+
+
+class Driver:
+    def __init__(self, app: Any) -> None:
+        self.app, self.c = app, app.test_client()
+
+    def captcha(self) -> dict[str, str]:
+        cid = self.c.post(f"{API}/captcha").get_json()["captcha_id"]
+        return {"captcha_id": cid, "captcha": self.c.get(f"/dev/captcha/{cid}").get_json()["answer"]}
+
+    def otp(self, phone: str) -> str:
+        text = self.c.get("/dev/sms", query_string={"to": phone, "limit": 1}).get_json()["messages"][0]["text"]
+        return re.search(r"\b(\d{6})\b", text).group(1)  # type: ignore[union-attr]
+
+    def signup(self, d: Any) -> None:
+        p = d.person
+        body = {"id_number": p.id_number, "full_name": p.full_name, "phone": d.phone,
+                "birth_date": p.birth_date.strftime("%d/%m/%Y"), **self.captcha()}
+        cid = self.c.post(f"{API}/signup/start", json=body).get_json()["challenge_id"]
+        assert self.c.post(f"{API}/signup/verify", json={"challenge_id": cid,
+                                                         "code": self.otp(d.phone)}).status_code == 200
+        r = self.c.post(f"{API}/signup/complete",
+                        json={"challenge_id": cid, "password": PASSWORD, "confirm": PASSWORD})
+        assert r.status_code == 201, r.get_json()
+
+    def signin(self, d: Any) -> None:
+        r = self.c.post(f"{API}/signin/start", json={"id_number": d.person.id_number,
+                                                     "password": PASSWORD, **self.captcha()})
+        assert r.status_code == 200, r.get_json()
+        cid = r.get_json()["challenge_id"]
+        r = self.c.post(f"{API}/signin/verify", json={"challenge_id": cid, "code": self.otp(d.phone)})
+        assert r.status_code == 200
+
+
+def run(db_url: str | None = None, n: int = 12) -> list[Result]:
+    from argon2 import PasswordHasher
+
+    from eid.accounts.passwords import Hasher
+    from eid.accounts.registries.generator import demo_citizen
+
+    tmp = Path(tempfile.mkdtemp(prefix="eid-bench-"))
+    url = db_url or f"sqlite:///{tmp / 'bench.sqlite3'}"
+    label = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
+    app = _prepare(url, tmp, 200)
+    drv = Driver(app)
+    people = iter(demo_citizen(i) for i in range(1, 51))
+    ph = Hasher.production()
+    bare: PasswordHasher = ph.argon2 if hasattr(ph, "argon2") else PasswordHasher()
+    stored = bare.hash(PASSWORD)
+    hash_ms = median_ms(lambda: bare.hash(PASSWORD), n)
+    verify_ms = median_ms(lambda: bare.verify(stored, PASSWORD), n)
+    done: list[Any] = []
+
+    def one_signup() -> None:
+        d = next(people)
+        drv.signup(d)
+        done.append(d)
+
+    signup_ms = median_ms(one_signup, n, warmup=1)
+    it = iter(done * 3)
+    signin_ms = median_ms(lambda: drv.signin(next(it)), n, warmup=1)
+    time.sleep(0)
+    return [
+        Result(f"sign-up, 3 requests ({label})", signup_ms, "argon2id hash", hash_ms, 1.25),
+        Result(f"sign-in, 2 requests ({label})", signin_ms, "argon2id verify", verify_ms, 1.25),
+    ]

@@ -1,0 +1,47 @@
+"""Acting for someone else: a company (as its legal representative / CEO, as the
+company register says) or a dependent (as their guardian).
+
+The result is the ``act`` record carried by the tokens and the audit log:
+``{"type": "company"|"dependent", "id": ..., "name": ..., "actor": <account id>}``.
+"""
+from __future__ import annotations
+
+from eid.accounts import dependents
+from eid.accounts.context import Services
+from eid.accounts.errors import Forbidden, NotFound
+from eid.app.models.accounts import Account
+
+
+class NotLegalRepresentative(Forbidden):
+    error = "not_legal_representative"
+    message = "Only the company's chief executive (legal representative) may act for it."
+
+
+def for_company(svc: Services, person: Account, company_id: str) -> dict[str, str]:
+    company = svc.registries.companies.get((company_id or "").strip())
+    if company is None:
+        raise NotFound("No company with this ID is in the company register.")
+    if company.legal_representative_id != person.id_number:
+        svc.audit("act_as.company", "refused", actor_account_id=person.id,
+                  acting_for=f"company:{company.company_id}")
+        raise NotLegalRepresentative()
+    act = {"type": "company", "id": company.company_id, "name": company.name,
+           "actor": str(person.id)}
+    svc.audit("act_as.company", "ok", actor_account_id=person.id,
+              acting_for=f"company:{company.company_id}")
+    return act
+
+
+def for_dependent(svc: Services, guardian: Account, dependent_id: int) -> dict[str, str]:
+    dep = dependents.get(svc, guardian, dependent_id)
+    act = {"type": "dependent", "id": str(dep.id), "name": dep.full_name, "actor": str(guardian.id)}
+    svc.audit("act_as.dependent", "ok", actor_account_id=guardian.id,
+              acting_for=f"account:{dep.id}", id_number=dep.id_number)
+    return act
+
+
+def companies_of(svc: Services, person: Account) -> list[object]:
+    return list(svc.registries.companies.represented_by(person.id_number))
+
+
+__all__ = ["NotLegalRepresentative", "companies_of", "for_company", "for_dependent"]

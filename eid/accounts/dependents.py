@@ -1,0 +1,74 @@
+"""Dependents: people under 14 (and other wards) registered by a parent or guardian.
+
+Only someone the population register lists as the person's father, mother or
+guardian may add them. The dependent's account has no password and no phone of
+its own: the guardian acts for them, and every such action records both people.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from eid.accounts.context import Services
+from eid.accounts.errors import Conflict, Forbidden, InvalidInput, NotFound
+from eid.accounts.forms import FieldErrors, age_on, parse_birth_date, raise_if_errors, required
+from eid.accounts.ids import parse_id_number
+from eid.accounts.signup import MIN_SELF_REGISTRATION_AGE
+from eid.app.models.accounts import Account
+
+NO_PASSWORD = "!"
+
+
+class NotGuardian(Forbidden):
+    error = "not_guardian"
+    message = "The population register does not list you as this person's parent or guardian."
+
+
+class TooOldToBeDependent(Forbidden):
+    error = "not_a_minor"
+    message = "People aged 14 and over register themselves."
+
+
+def add(svc: Services, guardian: Account, data: dict[str, str]) -> Account:
+    errors = FieldErrors()
+    raw_id = required(data.get("id_number"), "id_number", errors)
+    raw_birth = required(data.get("birth_date"), "birth_date", errors)
+    idn = errors.check("id_number", parse_id_number, raw_id) if raw_id else None
+    birth = errors.check("birth_date", parse_birth_date, raw_birth) if raw_birth else None
+    raise_if_errors(errors)
+    person = svc.registries.population.get(idn.value)  # type: ignore[union-attr]
+    if person is None or person.birth_date != birth:
+        raise InvalidInput("No person with this ID number and birth date is in the register.",
+                           fields={"id_number": "not_in_register"})
+    if guardian.id_number not in svc.registries.population.guardians_of(person.id_number):
+        svc.audit("dependent.add", "not_guardian", actor_account_id=guardian.id,
+                  id_number=person.id_number)
+        raise NotGuardian()
+    if age_on(person.birth_date, svc.now.date()) >= MIN_SELF_REGISTRATION_AGE and \
+            person.guardian_id != guardian.id_number:
+        raise TooOldToBeDependent()
+    account = Account(id_number=person.id_number, full_name=person.full_name, phone=guardian.phone,
+                      email=None, password_hash=NO_PASSWORD, level=guardian.level and 1,
+                      role="dependent", locale=guardian.locale, guardian_account_id=guardian.id,
+                      created_at=svc.now, password_changed_at=svc.now)
+    try:
+        with svc.session.begin_nested():
+            svc.session.add(account)
+            svc.session.flush()
+    except IntegrityError as exc:
+        raise Conflict("This person already has an account.") from exc
+    svc.audit("dependent.add", "ok", actor_account_id=guardian.id, acting_for=f"account:{account.id}",
+              id_number=person.id_number)
+    return account
+
+
+def list_for(svc: Services, guardian: Account) -> list[Account]:
+    return list(svc.session.scalars(select(Account).where(
+        Account.guardian_account_id == guardian.id).order_by(Account.id)))
+
+
+def get(svc: Services, guardian: Account, dependent_id: int) -> Account:
+    dep = svc.session.get(Account, dependent_id)
+    if dep is None or dep.guardian_account_id != guardian.id:
+        raise NotFound("No such dependent.")
+    return dep

@@ -1,0 +1,67 @@
+"""Assurance levels (Decision 34/2021/QĐ-TTg, art. 5, as VNeID applies it).
+
+Level 1: the declared details matched the population register automatically.
+Level 2: an officer verified the person in person (portrait and card, later the
+chip) and upgraded the account. Only officers may upgrade; each step is audited.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from eid.accounts.context import Services
+from eid.accounts.errors import Forbidden, InvalidInput, NotFound
+from eid.accounts.ids import parse_id_number
+from eid.app.models.accounts import Account
+
+CHECKS = ("card_inspected", "portrait_matches", "details_confirmed")
+
+
+class OfficerOnly(Forbidden):
+    error = "officer_only"
+    message = "Only an officer at a verification desk may do this."
+
+
+def require_officer(account: Account) -> None:
+    if account.role != "officer":
+        raise OfficerOnly()
+
+
+def find(svc: Services, officer: Account, raw_id: str) -> tuple[object | None, Account | None]:
+    """The register's record and the account (if any) for an ID number."""
+    require_officer(officer)
+    idn = parse_id_number(raw_id)
+    person = svc.registries.population.get(idn.value)
+    account = svc.session.scalar(select(Account).where(
+        Account.id_number == (person.id_number if person else idn.value)))
+    svc.audit("desk.lookup", "found" if person else "not_found", actor_account_id=officer.id,
+              id_number=idn.value)
+    return person, account
+
+
+def upgrade_to_level_2(svc: Services, officer: Account, account_id: int, checks: list[str],
+                       *, chip_verification_id: int | None = None) -> Account:
+    require_officer(officer)
+    missing = [c for c in CHECKS if c not in checks]
+    if missing:
+        raise InvalidInput("Tick every in-person check before upgrading.",
+                           fields={c: "required" for c in missing})
+    account = svc.session.get(Account, account_id)
+    if account is None:
+        raise NotFound("No such account.")
+    before = account.level
+    account.level = 2
+    svc.session.flush()
+    svc.audit("desk.upgrade", "ok", actor_account_id=officer.id, acting_for=f"account:{account.id}",
+              id_number=account.id_number,
+              details={"from": before, "to": 2, "checks": sorted(checks),
+                       "chip_verification_id": chip_verification_id})
+    return account
+
+
+def make_officer(svc: Services, id_number: str) -> Account:
+    account = svc.session.scalar(select(Account).where(Account.id_number == id_number))
+    if account is None:
+        raise NotFound("Sign the person up first; then make them an officer.")
+    account.role = "officer"
+    svc.audit("role.officer", "granted", actor_account_id=None, id_number=id_number)
+    return account

@@ -1,0 +1,161 @@
+"""Access and refresh tokens for the phone app.
+
+Access tokens live ``ACCESS_TTL``; refresh tokens rotate: each use returns a new
+pair and marks the old refresh token used. Presenting a used refresh token again
+means it was copied, so the whole family (that sign-in on that device) is
+revoked (OAuth 2.0 Security BCP, refresh token rotation). A family records the
+assurance level and, when acting for a company or a dependent, ``act``.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+
+from eid.accounts.context import Services
+from eid.accounts.errors import AccountsError, NotAuthenticated, SessionExpired
+from eid.app.models.accounts import Account
+from eid.app.models.devices import Device, IssuedToken, TokenFamily
+
+ACCESS_TTL = timedelta(minutes=10)
+REFRESH_TTL = timedelta(days=30)
+
+
+class RefreshReused(AccountsError):
+    error = "refresh_token_reused"
+    status = 401
+    message = "This refresh token was already used; every token of this sign-in is now revoked."
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    family: TokenFamily
+
+    def as_json(self) -> dict[str, Any]:
+        fam = self.family
+        return {"access_token": self.access_token, "refresh_token": self.refresh_token,
+                "token_type": "DPoP" if fam.device_id else "Bearer",
+                "expires_in": self.expires_in, "level": fam.level, "act": fam.act}
+
+
+@dataclass(frozen=True)
+class Authenticated:
+    token: IssuedToken
+    family: TokenFamily
+    account: Account
+    device: Device | None
+
+    @property
+    def act(self) -> dict[str, str] | None:
+        return self.family.act
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new(svc: Services, kind: str, family: TokenFamily, ttl: timedelta) -> str:
+    raw = base64.urlsafe_b64encode(svc.rng.token_bytes(32)).rstrip(b"=").decode()
+    svc.session.add(IssuedToken(token_hash=_hash(raw), kind=kind, family_id=family.id,
+                                issued_at=svc.now, expires_at=svc.now + ttl))
+    return raw
+
+
+def issue(svc: Services, account: Account, device: Device | None, *,
+          act: dict[str, str] | None = None) -> TokenPair:
+    """A new family (one sign-in) with its first access and refresh token."""
+    family = TokenFamily(account_id=account.id, device_id=device.id if device else None,
+                         level=account.level, act=act, created_at=svc.now)
+    svc.session.add(family)
+    svc.session.flush()
+    return _pair(svc, family)
+
+
+def _pair(svc: Services, family: TokenFamily) -> TokenPair:
+    access = _new(svc, "access", family, ACCESS_TTL)
+    refresh_token = _new(svc, "refresh", family, REFRESH_TTL)
+    svc.session.flush()
+    return TokenPair(access, refresh_token, int(ACCESS_TTL.total_seconds()), family)
+
+
+def _live_family(svc: Services, family_id: int) -> TokenFamily:
+    family = svc.session.get(TokenFamily, family_id)
+    if family is None or family.revoked_at is not None:
+        raise SessionExpired("This sign-in has been ended. Sign in again.")
+    if family.device_id is not None:
+        device = svc.session.get(Device, family.device_id)
+        if device is None or device.deactivated_at is not None:
+            raise SessionExpired("This phone is no longer active for the account.")
+    return family
+
+
+def authenticate(svc: Services, token: str | None) -> Authenticated:
+    """Raises NotAuthenticated (unknown) or SessionExpired (expired or revoked)."""
+    if not token:
+        raise NotAuthenticated("Send 'Authorization: DPoP <access token>' (or Bearer).")
+    row = svc.session.scalar(select(IssuedToken).where(IssuedToken.token_hash == _hash(token)))
+    if row is None or row.kind != "access":
+        raise NotAuthenticated("Unknown access token.")
+    if svc.now >= row.expires_at:
+        raise SessionExpired("The access token has expired; use the refresh token.")
+    family = _live_family(svc, row.family_id)
+    account = svc.session.get(Account, family.account_id)
+    assert account is not None
+    device = svc.session.get(Device, family.device_id) if family.device_id else None
+    return Authenticated(row, family, account, device)
+
+
+def refresh(svc: Services, refresh_token: str, *, proof_jkt: str | None) -> TokenPair:
+    """Rotate. A reused refresh token revokes its family.
+
+    Raises:
+        NotAuthenticated: unknown token. RefreshReused: replay (family revoked).
+        SessionExpired: expired, revoked, or the device proof is from another key.
+    """
+    row = svc.session.scalar(select(IssuedToken).where(IssuedToken.token_hash == _hash(refresh_token)))
+    if row is None or row.kind != "refresh":
+        raise NotAuthenticated("Unknown refresh token.")
+    if row.used_at is not None:
+        revoke_family(svc, row.family_id, "refresh_reuse")
+        svc.audit("token.refresh", "reuse_detected", details={"family_id": row.family_id})
+        raise RefreshReused()
+    if svc.now >= row.expires_at:
+        raise SessionExpired("The refresh token has expired. Sign in again.")
+    family = _live_family(svc, row.family_id)
+    if family.device_id is not None:
+        device = svc.session.get(Device, family.device_id)
+        if device is None or proof_jkt != device.jkt:
+            raise SessionExpired("Refreshing needs a proof signed by this phone's device key.")
+    row.used_at = svc.now
+    return _pair(svc, family)
+
+
+def revoke_family(svc: Services, family_id: int, reason: str) -> None:
+    svc.session.execute(update(TokenFamily).where(TokenFamily.id == family_id,
+                                                  TokenFamily.revoked_at.is_(None))
+                        .values(revoked_at=svc.now, revoked_reason=reason))
+    svc.session.flush()
+
+
+def revoke_all(svc: Services, account_id: int, reason: str, *, device_id: int | None = None) -> int:
+    stmt = update(TokenFamily).where(TokenFamily.account_id == account_id,
+                                     TokenFamily.revoked_at.is_(None))
+    if device_id is not None:
+        stmt = stmt.where(TokenFamily.device_id == device_id)
+    result = svc.session.execute(stmt.values(revoked_at=svc.now, revoked_reason=reason))
+    svc.session.flush()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def families_for(svc: Services, account_id: int) -> list[TokenFamily]:
+    rows = svc.session.scalars(select(TokenFamily).where(
+        TokenFamily.account_id == account_id, TokenFamily.revoked_at.is_(None))
+        .order_by(TokenFamily.created_at.desc()))
+    return list(rows)

@@ -1,0 +1,53 @@
+"""Who is calling: the access token (``Authorization: DPoP <token>`` or ``Bearer``)
+and, for a token bound to a phone's device key, the DPoP proof over this request.
+
+Sensitive calls require a device-bound token; a token from a sign-in before the
+phone was activated can only activate the phone and read the account.
+"""
+from __future__ import annotations
+
+from flask import current_app, g, request
+
+from eid.accounts import devices, proof, tokens
+from eid.accounts.errors import Forbidden, NotAuthenticated
+from eid.app.services import services
+
+
+class DeviceKeyRequired(Forbidden):
+    error = "device_key_required"
+    message = "Activate this phone (register its device key) before doing this."
+
+
+def request_url() -> str:
+    base = current_app.config.get("PUBLIC_URL") if current_app.config.get("TRUST_PUBLIC_URL") else None
+    return (base.rstrip("/") + request.path) if base else request.base_url
+
+
+def access_token() -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() not in ("bearer", "dpop") or not token.strip():
+        raise NotAuthenticated("Send 'Authorization: DPoP <access token>' (or Bearer before activation).")
+    return token.strip()
+
+
+def request_proof(expected_jkt: str | None = None, token: str | None = None) -> proof.Proof:
+    svc = services()
+    return proof.verify(request.headers.get("DPoP"), method=request.method, url=request_url(),
+                        now=svc.now, seen=devices.proof_seen(svc), access_token=token,
+                        expected_jkt=expected_jkt)
+
+
+def authenticated(*, sensitive: bool = False) -> tokens.Authenticated:
+    if "eid_auth" in g:
+        auth: tokens.Authenticated = g.eid_auth
+    else:
+        token = access_token()
+        auth = tokens.authenticate(services(), token)
+        if auth.device is not None:
+            request_proof(auth.device.jkt, token)
+            auth.device.last_used_at = services().now
+        g.eid_auth = auth
+    if sensitive and auth.device is None:
+        raise DeviceKeyRequired()
+    return auth

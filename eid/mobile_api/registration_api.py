@@ -1,0 +1,91 @@
+"""App registration, VNeID style: ID + phone -> card QR -> confirm -> OTP -> password."""
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from flask import jsonify, request
+
+from eid.accounts import app_registration as reg
+from eid.accounts import otp
+from eid.accounts.errors import InvalidInput
+from eid.app.services import services
+from eid.mobile_api import schemas as S
+from eid.mobile_api.api import _challenge, account_json, bp
+from eid.mobile_api.spec import endpoint, parse_body
+
+
+@bp.post("/register/start")
+@endpoint(S.RegisterStart, S.RegistrationOut, status=201, tags=("register",),
+          summary="Start app registration with the ID number and your own mobile number",
+          errors=("invalid_input", "rate_limited"))
+def register_start(body: dict[str, Any]) -> Any:
+    r = reg.start(services(), body)
+    return jsonify({"registration_id": r.id, "next": "scan_card_qr",
+                    "expires_at": r.expires_at.isoformat()}), 201
+
+
+@bp.post("/register/qr")
+@endpoint(None, S.DetailsOut, tags=("register",),
+          summary="The card's QR: scanned text (JSON qr_text), a photo (JSON image_base64) or a "
+                  "multipart upload (fields registration_id and image)",
+          errors=("invalid_input", "qr_invalid", "qr_form_mismatch", "qr_registry_mismatch",
+                  "under_14", "phone_not_owned"))
+def register_qr() -> Any:
+    if request.files or request.form:
+        reg_id = request.form.get("registration_id", "")
+        upload = request.files.get("image")
+        if upload is None:
+            raise InvalidInput("Attach the photo of the card as 'image'.", fields={"image": "required"})
+        text = reg.decode_qr_image(upload.read())
+    else:
+        body = parse_body(S.RegisterQr)
+        reg_id = body["registration_id"]
+        text = body.get("qr_text") or _image_text(body.get("image_base64"))
+    details = reg.check_qr(services(), reg_id, text)
+    return jsonify(details.as_json())
+
+
+def _image_text(b64: str | None) -> str:
+    if not b64:
+        raise InvalidInput("Send the QR's text or a photo of the card.", fields={"qr_text": "required"})
+    try:
+        data = base64.b64decode(b64, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidInput("The photo is not valid base64.", fields={"image_base64": "invalid"}) from exc
+    return reg.decode_qr_image(data)
+
+
+@bp.post("/register/confirm")
+@endpoint(S.RegistrationRef, S.ChallengeOut, tags=("register",),
+          summary="The details are right: send the OTP", errors=("wrong_step", "not_found"))
+def register_confirm(body: dict[str, Any]) -> Any:
+    return jsonify(_challenge(reg.confirm(services(), body["registration_id"])))
+
+
+@bp.post("/register/resend")
+@endpoint(S.RegistrationRef, S.ChallengeOut, tags=("register",), summary="Send a new OTP",
+          errors=("resend_too_soon", "wrong_step"))
+def register_resend(body: dict[str, Any]) -> Any:
+    r = reg.load(services(), body["registration_id"])
+    if not r.otp_challenge_id:
+        raise reg.WrongStep()
+    return jsonify(_challenge(otp.resend(services(), r.otp_challenge_id, "app_signup")))
+
+
+@bp.post("/register/verify")
+@endpoint(S.RegisterOtp, S.Ok, tags=("register",), summary="Confirm the OTP",
+          errors=("otp_invalid", "otp_expired", "otp_locked", "already_registered"))
+def register_verify(body: dict[str, Any]) -> Any:
+    reg.verify(services(), body["registration_id"], body["code"])
+    return jsonify({"ok": True, "next": "set_password"})
+
+
+@bp.post("/register/complete")
+@endpoint(S.RegisterPassword, S.AccountOut, status=201, tags=("register",),
+          summary="Set the password; the level-1 account is created",
+          errors=("weak_password", "invalid_input", "wrong_step"))
+def register_complete(body: dict[str, Any]) -> Any:
+    account = reg.complete(services(), body["registration_id"], body["password"], body["confirm"])
+    return jsonify(account_json(account)), 201
