@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask.testing import FlaskClient
 
 from eid.clock import FrozenClock, SeededRng
 
@@ -88,8 +89,18 @@ def app(db_path: Path, tmp_path: Path, clock: FrozenClock) -> Iterator[Any]:
         db.engine.dispose()
 
 
+class BufferedClient(FlaskClient):
+    """Reads each response fully, as a browser does, so work the app runs after the
+    response is sent (``call_on_close``: deferred SMS) happens before the test goes on."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app: Any) -> Any:
+    app.test_client_class = BufferedClient
     return app.test_client()
 
 

@@ -69,13 +69,14 @@ def _independent_sessions(app: Flask) -> Any:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from eid.app.views import captcha_views, dev, health, portal, static_vendor
+    from eid.app.views import captcha_views, desk, dev, health, portal, static_vendor
     from eid.mobile_api import api as mobile_api
     from eid.mobile_api import openapi
 
     app.register_blueprint(portal.bp)
     app.register_blueprint(captcha_views.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(desk.bp)
     app.register_blueprint(static_vendor.bp)
     app.register_blueprint(mobile_api.bp)
     app.register_blueprint(openapi.bp)

@@ -53,3 +53,27 @@ def register_db_cli(app: Flask) -> None:
         command.current(alembic_config(current_app.config["DATABASE_URL"]))
 
     app.cli.add_command(group)
+    app.cli.add_command(accounts_group)
+
+
+accounts_group = AppGroup("accounts", help="Account administration.")
+
+
+@accounts_group.command("make-officer")
+@click.argument("id_number")
+def make_officer(id_number: str) -> None:
+    """Give the account of ID_NUMBER the officer role (the verification desk)."""
+    from flask import g
+
+    from eid.accounts import levels
+    from eid.app.db import db
+    from eid.app.services import services
+
+    with current_app.test_request_context("/cli"):
+        try:
+            account = levels.make_officer(services(), id_number)
+        except Exception as exc:  # noqa: BLE001 - shown to the operator as one line
+            raise click.ClickException(str(exc)) from exc
+        db.session.commit()
+        g.pop("eid_services", None)
+    click.echo(f"{account.full_name} is now an officer")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from eid.errors import EidError
@@ -49,6 +49,7 @@ def _respond(status: int, payload: dict[str, Any], headers: dict[str, str] | Non
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(EidError)
     def _eid(exc: EidError) -> Any:
+        g.eid_expected_error = True  # the use case finished its own writes: commit them
         headers = {}
         if "retry_after" in exc.details:
             headers["Retry-After"] = str(exc.details["retry_after"])

@@ -6,6 +6,7 @@ autogenerate and the tests rely on it).
 from eid.app.models.accounts import Account, KnownBrowser, OtpChallenge, Throttle, WebSession
 from eid.app.models.audit import AuditEvent
 from eid.app.models.devices import Device, IssuedToken, TokenFamily, UsedProof
+from eid.app.models.qr import QrApprovalRecord, QrLoginTx
 from eid.app.models.registration import AddressUpdateRequest, AppRegistration
 
 
@@ -16,4 +17,4 @@ def load_all() -> None:
     import eid.accounts.sms  # noqa: F401
 
 
-__all__ = ["Account", "AddressUpdateRequest", "AppRegistration", "AuditEvent", "Device", "IssuedToken", "TokenFamily", "UsedProof", "KnownBrowser", "OtpChallenge", "Throttle", "WebSession", "load_all"]
+__all__ = ["Account", "AddressUpdateRequest", "AppRegistration", "AuditEvent", "Device", "IssuedToken", "TokenFamily", "UsedProof", "KnownBrowser", "OtpChallenge", "QrApprovalRecord", "QrLoginTx", "Throttle", "WebSession", "load_all"]

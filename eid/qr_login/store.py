@@ -1,0 +1,138 @@
+"""Where login transactions live: the database or Redis, never one process's memory,
+so the desktop's socket and the phone's approval may be on different workers.
+
+Both stores keep the pure core's JSON (``LoginTransaction.to_dict()``) and update it
+by compare-and-set on ``version``: two racing transitions (two scans, two redeems)
+cannot both win. ``seen(key, ttl)`` records one-time ids (approval ``jti``) for replay
+checks.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+
+class Store(Protocol):
+    def create(self, tx_id: str, data: dict[str, Any], *, state: str, version: int,
+               expires_at: datetime) -> None: ...
+
+    def get(self, tx_id: str) -> dict[str, Any] | None: ...
+
+    def cas(self, tx_id: str, expected_version: int, data: dict[str, Any], *, state: str,
+            version: int, expires_at: datetime) -> bool: ...
+
+    def seen(self, key: str, expires_at: datetime, now: datetime) -> bool: ...
+
+
+class SqlStore:
+    """Transactions as rows of ``qr_login_tx``; CAS is ``UPDATE ... WHERE version = ?``."""
+
+    def __init__(self, session_factory: Callable[[], Session]) -> None:
+        self._session = session_factory
+
+    def create(self, tx_id: str, data: dict[str, Any], *, state: str, version: int,
+               expires_at: datetime) -> None:
+        from eid.app.models.qr import QrLoginTx
+
+        s = self._session()
+        s.add(QrLoginTx(id=tx_id, version=version, state=state, data=data, expires_at=expires_at))
+        s.flush()
+
+    def get(self, tx_id: str) -> dict[str, Any] | None:
+        from eid.app.models.qr import QrLoginTx
+
+        s = self._session()
+        row = s.get(QrLoginTx, tx_id, populate_existing=True)
+        return dict(row.data) if row is not None else None
+
+    def cas(self, tx_id: str, expected_version: int, data: dict[str, Any], *, state: str,
+            version: int, expires_at: datetime) -> bool:
+        from eid.app.models.qr import QrLoginTx
+
+        s = self._session()
+        result = s.execute(update(QrLoginTx)
+                           .where(QrLoginTx.id == tx_id, QrLoginTx.version == expected_version)
+                           .values(data=data, state=state, version=version, expires_at=expires_at)
+                           .execution_options(synchronize_session=False))
+        s.flush()
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def seen(self, key: str, expires_at: datetime, now: datetime) -> bool:
+        from eid.app.models.devices import UsedProof
+
+        s = self._session()
+        if s.get(UsedProof, key) is not None:
+            return True
+        try:
+            with s.begin_nested():
+                s.add(UsedProof(jti=key, expires_at=expires_at))
+                s.flush()
+        except IntegrityError:
+            return True
+        return False
+
+    def purge(self, now: datetime) -> int:
+        from eid.app.models.qr import QrLoginTx
+
+        s = self._session()
+        result = s.execute(delete(QrLoginTx).where(QrLoginTx.expires_at < now - timedelta(hours=1)))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+_CAS = """
+local cur = redis.call('GET', KEYS[1])
+if not cur then return 0 end
+local v = cjson.decode(cur)['_v']
+if tonumber(v) ~= tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1
+"""
+
+
+class RedisStore:
+    """Transactions as Redis strings with a TTL; CAS in a Lua script (atomic)."""
+
+    def __init__(self, client: Any, prefix: str = "eid:qr:") -> None:
+        self.r, self.prefix = client, prefix
+        self._cas = client.register_script(_CAS)
+
+    def _key(self, tx_id: str) -> str:
+        return f"{self.prefix}tx:{tx_id}"
+
+    @staticmethod
+    def _ttl_ms(expires_at: datetime, now: datetime | None = None) -> int:
+        from datetime import UTC
+
+        ref = now or datetime.now(UTC)
+        return max(1000, int((expires_at - ref).total_seconds() * 1000) + 3_600_000)
+
+    def create(self, tx_id: str, data: dict[str, Any], *, state: str, version: int,
+               expires_at: datetime) -> None:
+        blob = json.dumps({**data, "_v": version, "_state": state})
+        if not self.r.set(self._key(tx_id), blob, px=self._ttl_ms(expires_at), nx=True):
+            raise KeyError(f"transaction {tx_id} exists")
+
+    def get(self, tx_id: str) -> dict[str, Any] | None:
+        raw = self.r.get(self._key(tx_id))
+        if raw is None:
+            return None
+        data = json.loads(raw)
+        data.pop("_v", None)
+        data.pop("_state", None)
+        return dict(data)
+
+    def cas(self, tx_id: str, expected_version: int, data: dict[str, Any], *, state: str,
+            version: int, expires_at: datetime) -> bool:
+        blob = json.dumps({**data, "_v": version, "_state": state})
+        return bool(self._cas(keys=[self._key(tx_id)],
+                              args=[expected_version, blob, self._ttl_ms(expires_at)]))
+
+    def seen(self, key: str, expires_at: datetime, now: datetime) -> bool:
+        ttl = max(1, int((expires_at - now).total_seconds()) + 60)
+        return not self.r.set(f"{self.prefix}seen:{key}", b"1", ex=ttl, nx=True)
