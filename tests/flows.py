@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-STRONG = "Sao-Mai#2026vn"
+STRONG = "Rv#9-Tq!Wz4k"
 API = "/api/mobile/v1"
 
 

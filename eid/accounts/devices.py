@@ -113,7 +113,7 @@ def deactivate(svc: Services, account: Account, device_id: int, *, reason: str) 
 
 def list_for(svc: Services, account_id: int) -> list[Device]:
     return list(svc.session.scalars(select(Device).where(Device.account_id == account_id)
-                                    .order_by(Device.created_at.desc())))
+                                    .order_by(Device.id.desc())))
 
 
 def by_jkt(svc: Services, jkt: str) -> Device | None:

@@ -6,7 +6,7 @@ account: a decoy challenge stands in when they do not.
 """
 from __future__ import annotations
 
-from eid.accounts import messages, otp, sessions
+from eid.accounts import messages, otp, sessions, tokens
 from eid.accounts.context import Services
 from eid.accounts.errors import InvalidCredentials, InvalidInput
 from eid.accounts.forms import FieldErrors, raise_if_errors, required
@@ -48,14 +48,15 @@ def complete(svc: Services, challenge_id: str, password: str, confirm: str) -> A
     _set_password(svc, account, password, confirm)
     otp.consume(svc, ch)
     ended = sessions.revoke_all(svc, account.id, "password_reset")
+    ended += tokens.revoke_all(svc, account.id, "password_reset")
     svc.audit("password.reset", "ok", actor_account_id=account.id, id_number=account.id_number,
               details={"sessions_ended": ended})
     return account
 
 
 def change(svc: Services, account: Account, current: str, password: str, confirm: str,
-           keep_session_id: int | None) -> int:
-    """Returns how many other sessions were ended."""
+           keep_session_id: int | None, keep_family_id: int | None = None) -> int:
+    """Every other web session and app sign-in is ended; returns how many."""
     try:
         svc.hasher.verify(account.password_hash, current)
     except InvalidCredentials as exc:
@@ -64,6 +65,7 @@ def change(svc: Services, account: Account, current: str, password: str, confirm
                            fields={"current": "password_wrong"}) from exc
     _set_password(svc, account, password, confirm)
     ended = sessions.revoke_all(svc, account.id, "password_changed", except_id=keep_session_id)
+    ended += tokens.revoke_all(svc, account.id, "password_changed", except_family_id=keep_family_id)
     svc.audit("password.change", "ok", actor_account_id=account.id,
               details={"sessions_ended": ended})
     return ended

@@ -102,14 +102,19 @@ def confirm_app(svc: Services, challenge_id: str, code: str) -> Account:
     return account
 
 
+def notify_new_device(svc: Services, account: Account) -> None:
+    """SMS notice: the account was just signed in on a device it has not used before."""
+    text = messages.render("new_device_signin", account.locale, device=_device_label(svc),
+                           time=svc.now.strftime("%H:%M %d/%m/%Y"), place=svc.client.ip)
+    phone = account.phone
+    svc.defer(lambda: svc.sms.send(phone, text, kind="new_device_signin"))
+
+
 def open_session(svc: Services, account: Account, *, kind: str, method: str) -> SignedIn:
     new = sessions.create(svc, account, kind=kind)
     new_browser = _remember_browser(svc, account)
     if new_browser:
-        text = messages.render("new_device_signin", account.locale, device=_device_label(svc),
-                               time=svc.now.strftime("%H:%M %d/%m/%Y"), place=svc.client.ip)
-        phone = account.phone
-        svc.defer(lambda: svc.sms.send(phone, text, kind="new_device_signin"))
+        notify_new_device(svc, account)
     svc.audit("signin", "ok", actor_account_id=account.id, id_number=account.id_number,
               details={"method": method, "kind": kind, "new_device": new_browser,
                        "session_id": new.session.id})

@@ -144,11 +144,14 @@ def revoke_family(svc: Services, family_id: int, reason: str) -> None:
     svc.session.flush()
 
 
-def revoke_all(svc: Services, account_id: int, reason: str, *, device_id: int | None = None) -> int:
+def revoke_all(svc: Services, account_id: int, reason: str, *, device_id: int | None = None,
+               except_family_id: int | None = None) -> int:
     stmt = update(TokenFamily).where(TokenFamily.account_id == account_id,
                                      TokenFamily.revoked_at.is_(None))
     if device_id is not None:
         stmt = stmt.where(TokenFamily.device_id == device_id)
+    if except_family_id is not None:
+        stmt = stmt.where(TokenFamily.id != except_family_id)
     result = svc.session.execute(stmt.values(revoked_at=svc.now, revoked_reason=reason))
     svc.session.flush()
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
@@ -157,5 +160,5 @@ def revoke_all(svc: Services, account_id: int, reason: str, *, device_id: int | 
 def families_for(svc: Services, account_id: int) -> list[TokenFamily]:
     rows = svc.session.scalars(select(TokenFamily).where(
         TokenFamily.account_id == account_id, TokenFamily.revoked_at.is_(None))
-        .order_by(TokenFamily.created_at.desc()))
+        .order_by(TokenFamily.id.desc()))
     return list(rows)

@@ -117,7 +117,10 @@ def signin_resend(body: dict[str, Any]) -> Any:
 def signin_verify(body: dict[str, Any]) -> Any:
     svc = services()
     account = signin.confirm_app(svc, body["challenge_id"], body["code"])
-    pair = tokens.issue(svc, account, device_for_signin(account))
+    device = device_for_signin(account)
+    if device is None:
+        signin.notify_new_device(svc, account)
+    pair = tokens.issue(svc, account, device)
     return jsonify(token_response(pair, account))
 
 
@@ -201,7 +204,7 @@ def forgot_complete(body: dict[str, Any]) -> Any:
 def change_password(body: dict[str, Any]) -> Any:
     auth = authenticated(sensitive=True)
     ended = recovery.change(services(), auth.account, body["current"], body["password"],
-                            body["confirm"], keep_session_id=None)
+                            body["confirm"], keep_session_id=None, keep_family_id=auth.family.id)
     return jsonify({"ok": True, "sessions_ended": ended})
 
 

@@ -30,7 +30,9 @@ def test_signup_creates_a_level_1_account_for_a_matching_citizen(client):
 ])
 def test_bad_fields_are_named_with_their_code(client, field, value, code):
     d = demo(2)
-    r = start(client, signup_body(d.person, d.phone, **{field: value}))
+    body = signup_body(d.person, d.phone)
+    body[field] = value
+    r = start(client, body)
     assert r.status_code == 400
     body = r.get_json()
     assert body["error"] == "invalid_input"

@@ -67,10 +67,18 @@ class _Gen:
         return random.Random(self.seed * 1_000_003 + salt)
 
     def phone(self, index: int, r: random.Random, country: str) -> str:
+        """A valid mobile number, unique per index (the tail is a bijection of it)."""
+        import phonenumbers
+
         tail = (index * 7919 + 1_234_567) % 10_000_000
-        if country == "IR":
-            return f"+989{r.choice('0123')}{tail % 10_000_000:07d}1"[:13]
-        return f"+84{r.choice(VN_PREFIXES)}{tail:07d}"
+        prefixes = ("901", "912", "921", "935") if country == "IR" else VN_PREFIXES
+        start = r.randrange(len(prefixes))
+        for k in range(len(prefixes)):
+            prefix = prefixes[(start + k) % len(prefixes)]
+            number = f"+98{prefix}{tail:07d}" if country == "IR" else f"+84{prefix}{tail:07d}"
+            if phonenumbers.is_valid_number(phonenumbers.parse(number)):
+                return number
+        raise AssertionError(f"no valid prefix for {tail}")
 
     def vn_person(self, index: int, birth: date, sex: str, **kw: object) -> Citizen:
         r = self.rng(index)
