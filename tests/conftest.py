@@ -35,7 +35,7 @@ def unavailable(what: str, why: object) -> None:
     pytest.skip(msg)
 
 
-def test_env(db_url: str, tmp: Path, **extra: str) -> dict[str, str]:
+def make_env(db_url: str, tmp: Path, **extra: str) -> dict[str, str]:
     env = {"EID_ENV": "test", "DATABASE_URL": db_url, "EID_INSTANCE_PATH": str(tmp),
            "EID_SECRET_KEY": "t" * 40}
     env.update(extra)
@@ -52,7 +52,7 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = root / "template.sqlite3"
     url = f"sqlite:///{path}"
     upgrade(url)
-    app = create_app(test_env(url, root))
+    app = create_app(make_env(url, root))
     result = app.test_cli_runner().invoke(args=["registry", "seed", "--count", str(REGISTRY_COUNT)])
     assert result.exit_code == 0, result.output
     from eid.app.db import db
@@ -80,7 +80,7 @@ def app(db_path: Path, tmp_path: Path, clock: FrozenClock) -> Iterator[Any]:
     from eid.app.db import db
     from eid.app.ratelimit import limiter
 
-    app = create_app(test_env(f"sqlite:///{db_path}", tmp_path), clock=clock)
+    app = create_app(make_env(f"sqlite:///{db_path}", tmp_path), clock=clock)
     with app.app_context():
         limiter.reset()
     yield app

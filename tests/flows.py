@@ -124,3 +124,12 @@ class Phone:
         if r.status_code == 201:
             self.tokens = r.get_json()
         return r
+
+
+class BufferedFlows:
+    @staticmethod
+    def client(app: Any) -> Any:
+        from tests.conftest import BufferedClient
+
+        app.test_client_class = BufferedClient
+        return app.test_client()

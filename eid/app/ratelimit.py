@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import time
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import parse
@@ -41,7 +41,8 @@ class KeyedLimiter:
     def hit(self, scope: str, key: str, limit: str) -> None:
         item = parse(limit)
         digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-        if not limiter.limiter.hit(item, "keyed", scope, digest):
-            stats = limiter.limiter.get_window_stats(item, "keyed", scope, digest)
+        prefix = current_app.config["RATELIMIT_KEY_PREFIX"]
+        if not limiter.limiter.hit(item, prefix, "keyed", scope, digest):
+            stats = limiter.limiter.get_window_stats(item, prefix, "keyed", scope, digest)
             wait = max(1, int(stats.reset_time - time.time()))
             raise RateLimited("Too many requests. Please try again later.", retry_after=wait)

@@ -54,3 +54,21 @@ def test_postgresql_urls_use_psycopg3(tmp_path):
 def test_bad_number_in_environment_is_a_clear_error(tmp_path):
     with pytest.raises(ConfigError, match="EID_OTP_TTL_SECONDS"):
         load_config({"EID_OTP_TTL_SECONDS": "five"}, instance_path=str(tmp_path))
+
+
+def test_migrations_match_the_models_on_sqlite(tmp_path):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from eid.app.cli import upgrade
+    from eid.app.db import Base, make_engine
+    from eid.app.models import load_all
+
+    url = f"sqlite:///{tmp_path / 'm.sqlite3'}"
+    upgrade(url)
+    load_all()
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    engine.dispose()
+    assert diff == []
