@@ -26,14 +26,16 @@ class LiveServer:
         self.log = tmp / f"server-{self.port}.log"
         full = {**os.environ, "EID_ENV": "test", "DATABASE_URL": db_url, "PORT": str(self.port),
                 "EID_INSTANCE_PATH": str(tmp), "EID_SECRET_KEY": "l" * 40, **env}
+        self._log_file = self.log.open("w")
         self.proc = subprocess.Popen([sys.executable, "-m", "eid.app.serve"], cwd=ROOT, env=full,
-                                     stdout=self.log.open("w"), stderr=subprocess.STDOUT)
+                                     stdout=self._log_file, stderr=subprocess.STDOUT)
         self._wait()
 
     def _wait(self, timeout: float = 30) -> None:
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             if self.proc.poll() is not None:
+                self._log_file.close()
                 raise RuntimeError(f"server exited: {self.log.read_text()[-3000:]}")
             try:
                 if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
@@ -50,3 +52,4 @@ class LiveServer:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(5)
+        self._log_file.close()

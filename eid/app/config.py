@@ -80,6 +80,7 @@ def load_config(env: Mapping[str, str] | None = None, *, instance_path: str | No
         "LOGIN_MAX_FAILURES": _int(env, "EID_LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCK_SECONDS": _int(env, "EID_LOGIN_LOCK_SECONDS", 15 * 60),
         "RATE_LIMIT_ENABLED": env.get("EID_RATE_LIMITS", "1") != "0",
+        "SOCKETIO_ASYNC_MODE": env.get("SOCKETIO_ASYNC_MODE") or None,
         "BABEL_DEFAULT_LOCALE": "vi",
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
         "JSON_SORT_KEYS": False,

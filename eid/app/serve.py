@@ -13,8 +13,11 @@ def main() -> None:
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "5000"))
     print(f" * eid ({app.config['EID_ENV']}) on http://{host}:{port}", flush=True)  # noqa: T201
+    from eid.app.nodelay import NoDelayRequestHandler
+
     socketio.run(app, host=host, port=port, debug=False, use_reloader=False,
-                 allow_unsafe_werkzeug=True, log_output=False)
+                 allow_unsafe_werkzeug=True, log_output=False,
+                 request_handler=NoDelayRequestHandler)
 
 
 if __name__ == "__main__":

@@ -140,6 +140,7 @@ def cmd_login(c: Client, args: argparse.Namespace) -> dict[str, Any]:
                            "token_type": tokens["token_type"], "level": tokens["level"]}
     if tokens["token_type"] != "DPoP" and not args.no_activate:
         out["device"] = activate(c, args, phone)
+        out["token_type"] = c.profile.load("tokens")["token_type"]
     return out
 
 

@@ -1,0 +1,168 @@
+"""Secure messaging, ICAO Doc 9303-11 §9.8 (both the terminal and the chip side).
+
+Command: ``CLA|0C INS P1 P2 Lc [DO87|DO85] [DO97] DO8E Le``; response:
+``[DO87|DO85] DO99 DO8E SW``. The send sequence counter (SSC) is incremented before
+every command and every response. 3DES uses a zero IV and the retail MAC over
+``SSC || data``; AES uses ``IV = E(KSenc, SSC)`` and CMAC truncated to 8 bytes.
+On an SM error the chip answers ``6987`` (DO missing) or ``6988`` (DO incorrect) in
+plain and drops the session.
+
+A :class:`SecureMessaging` object is session state (the SSC moves), not a value.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from eid.nfc import ciphers, tlv
+from eid.nfc.apdu import SW_SM_INCORRECT, SW_SM_MISSING, CommandApdu, ResponseApdu
+from eid.nfc.errors import SecureMessagingError, TlvError
+
+
+@dataclass(frozen=True)
+class SessionKeys:
+    """KSenc and KSmac of one session and the cipher they belong to."""
+
+    cipher: Literal["3DES", "AES"]
+    ks_enc: bytes
+    ks_mac: bytes
+
+    @property
+    def block(self) -> int:
+        return 8 if self.cipher == "3DES" else 16
+
+
+class SecureMessaging:
+    """Wraps and unwraps APDUs under one session's keys and SSC."""
+
+    def __init__(self, keys: SessionKeys, ssc: int = 0) -> None:
+        self.keys = keys
+        self.ssc = ssc
+
+    @property
+    def ssc_bytes(self) -> bytes:
+        return self.ssc.to_bytes(self.keys.block, "big")
+
+    # --- primitives -----------------------------------------------------------------------
+
+    def _iv(self) -> bytes:
+        if self.keys.cipher == "3DES":
+            return bytes(8)
+        return ciphers.aes_encrypt(self.keys.ks_enc, self.ssc_bytes)  # one block: ECB == CBC/0
+
+    def _encrypt(self, data: bytes) -> bytes:
+        padded = ciphers.pad(data, self.keys.block)
+        if self.keys.cipher == "3DES":
+            return ciphers.tdes_encrypt(self.keys.ks_enc, padded)
+        return ciphers.aes_encrypt(self.keys.ks_enc, padded, self._iv())
+
+    def _decrypt(self, data: bytes) -> bytes:
+        if len(data) % self.keys.block:
+            raise SecureMessagingError("cryptogram is not a whole number of blocks",
+                                       sw=SW_SM_INCORRECT)
+        if self.keys.cipher == "3DES":
+            plain = ciphers.tdes_decrypt(self.keys.ks_enc, data)
+        else:
+            plain = ciphers.aes_decrypt(self.keys.ks_enc, data, self._iv())
+        return ciphers.unpad(plain)
+
+    def mac(self, data: bytes) -> bytes:
+        """MAC over ``SSC || data`` (the caller passes already-assembled DOs)."""
+        message = self.ssc_bytes + data
+        if self.keys.cipher == "3DES":
+            return ciphers.retail_mac(self.keys.ks_mac, message)
+        return ciphers.aes_cmac(self.keys.ks_mac, ciphers.pad(message, 16))[:8]
+
+    def _data_do(self, ins: int, data: bytes) -> bytes:
+        if ins & 1:
+            return tlv.encode(0x85, self._encrypt(data))
+        return tlv.encode(0x87, b"\x01" + self._encrypt(data))
+
+    # --- terminal side --------------------------------------------------------------------------
+
+    def protect(self, command: CommandApdu) -> CommandApdu:
+        """Wrap a plain command (9303-11 §9.8.4)."""
+        self.ssc += 1
+        cla = command.cla | 0x0C
+        header = bytes([cla, command.ins, command.p1, command.p2])
+        body = self._data_do(command.ins, command.data) if command.data else b""
+        if command.ne is not None:
+            long_le = command.is_extended()
+            le = (command.ne % 65536).to_bytes(2, "big") if long_le else bytes([command.ne % 256])
+            body += tlv.encode(0x97, le)
+        body += tlv.encode(0x8E, self.mac(ciphers.pad(header, self.keys.block) + body))
+        extended = command.is_extended() or len(body) > 255
+        return CommandApdu(cla, command.ins, command.p1, command.p2, body,
+                           65536 if extended else 256, extended)
+
+    def unprotect(self, response: ResponseApdu) -> ResponseApdu:
+        """Check and unwrap a protected response (9303-11 §9.8.5).
+
+        Raises:
+            SecureMessagingError: on 6987/6988, a missing or wrong MAC, or bad padding.
+        """
+        self.ssc += 1
+        if response.sw in (SW_SM_MISSING, SW_SM_INCORRECT):
+            raise SecureMessagingError(f"chip reports SM error {response.sw:04X}", sw=response.sw)
+        if not response.data and response.sw != 0x9000:
+            return response  # a plain error status; the chip sends no MAC with it
+        objects = _objects(response.data)
+        if 0x8E not in objects:
+            raise SecureMessagingError("response has no MAC", sw=SW_SM_MISSING)
+        covered = b"".join(tlv.encode(t, v) for t, v in objects.items() if t in (0x85, 0x87, 0x99))
+        if self.mac(covered) != objects[0x8E]:
+            raise SecureMessagingError("response MAC does not verify", sw=SW_SM_INCORRECT)
+        sw = int.from_bytes(objects[0x99], "big") if 0x99 in objects else response.sw
+        return ResponseApdu(self._plain_data(objects), sw)
+
+    def _plain_data(self, objects: dict[int, bytes]) -> bytes:
+        if 0x87 in objects:
+            value = objects[0x87]
+            if not value or value[0] != 0x01:
+                raise SecureMessagingError("DO87 without padding indicator 01", sw=SW_SM_INCORRECT)
+            return self._decrypt(value[1:])
+        if 0x85 in objects:
+            return self._decrypt(objects[0x85])
+        return b""
+
+    # --- chip side ------------------------------------------------------------------------------
+
+    def unprotect_command(self, command: CommandApdu) -> CommandApdu:
+        """Check and unwrap a protected command, as the chip does.
+
+        Raises:
+            SecureMessagingError: with ``details["sw"]`` 6987 (DO missing) or 6988
+                (MAC or cryptogram incorrect).
+        """
+        self.ssc += 1
+        if command.cla & 0x0C != 0x0C:
+            raise SecureMessagingError("command is not protected", sw=SW_SM_MISSING)
+        objects = _objects(command.data)
+        if 0x8E not in objects:
+            raise SecureMessagingError("command has no MAC", sw=SW_SM_MISSING)
+        header = ciphers.pad(command.header, self.keys.block)
+        covered = b"".join(tlv.encode(t, v) for t, v in objects.items() if t != 0x8E)
+        if self.mac(header + covered) != objects[0x8E]:
+            raise SecureMessagingError("command MAC does not verify", sw=SW_SM_INCORRECT)
+        data = self._plain_data(objects)
+        ne: int | None = None
+        if 0x97 in objects:
+            raw = objects[0x97]
+            ne = int.from_bytes(raw, "big") or (256 if len(raw) <= 1 else 65536)
+        return CommandApdu(command.cla & ~0x0C & 0xFF, command.ins, command.p1, command.p2,
+                           data, ne, command.extended)
+
+    def protect_response(self, response: ResponseApdu, ins: int) -> ResponseApdu:
+        """Wrap a plain response, as the chip does."""
+        self.ssc += 1
+        body = self._data_do(ins, response.data) if response.data else b""
+        body += tlv.encode(0x99, response.sw.to_bytes(2, "big"))
+        body += tlv.encode(0x8E, self.mac(body))
+        return ResponseApdu(body, response.sw)
+
+
+def _objects(data: bytes) -> dict[int, bytes]:
+    try:
+        return {item.tag: item.value for item in tlv.parse_all(data)}
+    except TlvError as exc:
+        raise SecureMessagingError("malformed SM data objects", sw=SW_SM_INCORRECT) from exc
