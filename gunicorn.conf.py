@@ -5,7 +5,7 @@ login state, rate limits and Socket.IO events through Redis (REDIS_URL).
 """
 import os
 
-bind = os.environ.get("BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")  # noqa: S104
+bind = os.environ.get("BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "eid.app.gunicorn_worker.Worker"
 worker_connections = int(os.environ.get("WORKER_CONNECTIONS", "12000"))

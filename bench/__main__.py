@@ -22,7 +22,7 @@ def main(argv: list[str]) -> int:
         if pg:
             out.append(table("Accounts (PostgreSQL)", accounts.run(pg)))
     report = "\n".join(out)
-    print(report)  # noqa: T201
+    print(report)
     path = Path(__file__).parent / "results"
     path.mkdir(exist_ok=True)
     (path / "latest.md").write_text(report)

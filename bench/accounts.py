@@ -42,7 +42,8 @@ class Driver:
         return {"captcha_id": cid, "captcha": self.c.get(f"/dev/captcha/{cid}").get_json()["answer"]}
 
     def otp(self, phone: str) -> str:
-        text = self.c.get("/dev/sms", query_string={"to": phone, "limit": 1}).get_json()["messages"][0]["text"]
+        msgs = self.c.get("/dev/sms", query_string={"to": phone, "limit": 1}).get_json()["messages"]
+        text = msgs[0]["text"]
         return re.search(r"\b(\d{6})\b", text).group(1)  # type: ignore[union-attr]
 
     def signup(self, d: Any) -> None:

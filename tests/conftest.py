@@ -111,7 +111,7 @@ def pg_admin_url() -> str:
     try:
         with psycopg.connect(PG_ADMIN_URL, connect_timeout=3) as conn:
             conn.execute("select 1")
-    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+    except Exception as exc:
         unavailable("PostgreSQL", exc)
     return PG_ADMIN_URL
 
@@ -136,6 +136,6 @@ def redis_url() -> str:
 
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         unavailable("Redis", exc)
     return REDIS_URL

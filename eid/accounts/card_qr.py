@@ -32,7 +32,7 @@ class CardQr:
 
 def _date(text: str, what: str) -> date:
     try:
-        return datetime.strptime(text.strip(), "%d%m%Y").date()  # noqa: DTZ007 - calendar date
+        return datetime.strptime(text.strip(), "%d%m%Y").date()
     except ValueError as exc:
         raise CardQrInvalid(f"The card QR's {what} is not a date (ddmmyyyy).") from exc
 

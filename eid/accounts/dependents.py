@@ -16,7 +16,7 @@ from eid.accounts.ids import parse_id_number
 from eid.accounts.signup import MIN_SELF_REGISTRATION_AGE
 from eid.app.models.accounts import Account
 
-NO_PASSWORD = "!"
+NO_PASSWORD = "!"  # noqa: S105 - a marker that no argon2 hash equals
 
 
 class NotGuardian(Forbidden):

@@ -50,10 +50,10 @@ def parse_birth_date(raw: str) -> date:
     raw = raw.strip()
     for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"):
         try:
-            value = datetime.strptime(raw, fmt).date()  # noqa: DTZ007 - a calendar date
+            value = datetime.strptime(raw, fmt).date()
         except ValueError:
             continue
-        if value.year < 1900 or value > date.today():  # noqa: DTZ011
+        if value.year < 1900 or value > date.today():
             raise ValueError("birth date out of range")
         return value
     raise ValueError("not a date")

@@ -23,7 +23,7 @@ from eid.accounts.signup import MIN_SELF_REGISTRATION_AGE
 from eid.app.models.accounts import Account
 from eid.app.models.registration import AddressUpdateRequest
 
-NO_PASSWORD = "!"  # never matches an argon2 hash: the account signs in by OTP only
+NO_PASSWORD = "!"  # noqa: S105 - never matches an argon2 hash: the account signs in by OTP only
 
 
 class IdentityMismatch(AccountsError):

@@ -7,6 +7,7 @@ person's own ID number, name, birth date or phone.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import re
@@ -181,7 +182,5 @@ class Hasher:
 
     def dummy_verify(self) -> None:
         """Spend a real verification's time for an account that does not exist."""
-        try:
+        with contextlib.suppress(VerifyMismatchError):
             self.argon2.verify(self._dummy, "a wrong guess")
-        except VerifyMismatchError:
-            pass

@@ -32,7 +32,7 @@ def parse_credentials(data: dict[str, str]) -> tuple[str, str]:
     raw_id = required(data.get("id_number"), "id_number", errors)
     password = data.get("password") or ""
     if not password:
-        errors["password"] = "password_required"
+        errors["password"] = "password_required"  # noqa: S105 - an error code
     id_number = errors.check("id_number", parse_id_number, raw_id) if raw_id else None
     raise_if_errors(errors)
     return id_number.value, password  # type: ignore[union-attr]

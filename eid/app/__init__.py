@@ -52,7 +52,8 @@ def _build_parts(app: Flask, clock: Clock) -> Any:
     def session_factory() -> Any:
         return db.session
 
-    hasher = Hasher.for_tests() if app.config["PASSWORD_PROFILE"] == "test" else Hasher.production()
+    profile = app.config["PASSWORD_PROFILE"]
+    hasher = Hasher.for_tests() if profile == "test" else Hasher.production()
     independent = _independent_sessions(app)
     return AppParts(
         clock=clock, hasher=hasher, policy=PasswordPolicy(),

@@ -72,7 +72,7 @@ def make_officer(id_number: str) -> None:
     with current_app.test_request_context("/cli"):
         try:
             account = levels.make_officer(services(), id_number)
-        except Exception as exc:  # noqa: BLE001 - shown to the operator as one line
+        except Exception as exc:
             raise click.ClickException(str(exc)) from exc
         db.session.commit()
         g.pop("eid_services", None)

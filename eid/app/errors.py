@@ -33,10 +33,8 @@ def body(exc: EidError) -> dict[str, Any]:
 
 
 def _respond(status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> Any:
-    if wants_json():
-        resp = jsonify(payload)
-    else:
-        resp = render_template("error.html", error=payload, status=status)
+    resp = jsonify(payload) if wants_json() else render_template("error.html", error=payload,
+                                                                 status=status)
     resp = resp if not isinstance(resp, str) else (resp, status)
     if isinstance(resp, tuple):
         return resp[0], status, headers or {}

@@ -7,6 +7,7 @@ sets TCP_NODELAY. Used by the development server and the gunicorn worker.
 """
 from __future__ import annotations
 
+import contextlib
 import socket
 from typing import Any
 
@@ -14,10 +15,8 @@ from werkzeug.serving import WSGIRequestHandler
 
 
 def set_nodelay(sock: Any) -> None:
-    try:
+    with contextlib.suppress(OSError, AttributeError):  # not TCP (unix socket, test double)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    except (OSError, AttributeError):
-        pass  # not a TCP socket (unix socket, test double)
 
 
 class NoDelayRequestHandler(WSGIRequestHandler):

@@ -12,7 +12,7 @@ def main() -> None:
     app = create_app()
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "5000"))
-    print(f" * eid ({app.config['EID_ENV']}) on http://{host}:{port}", flush=True)  # noqa: T201
+    print(f" * eid ({app.config['EID_ENV']}) on http://{host}:{port}", flush=True)
     from eid.app.nodelay import NoDelayRequestHandler
 
     socketio.run(app, host=host, port=port, debug=False, use_reloader=False,

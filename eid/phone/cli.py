@@ -138,7 +138,7 @@ def cmd_login(c: Client, args: argparse.Namespace) -> dict[str, Any]:
     remember(c, id_number=idn, phone=phone)
     out: dict[str, Any] = {"signed_in": True, "masked_phone": start["masked_phone"],
                            "token_type": tokens["token_type"], "level": tokens["level"]}
-    if tokens["token_type"] != "DPoP" and not args.no_activate:
+    if tokens["token_type"] != "DPoP" and not args.no_activate:  # noqa: S105 - a scheme name
         out["device"] = activate(c, args, phone)
         out["token_type"] = c.profile.load("tokens")["token_type"]
     return out

@@ -65,7 +65,7 @@ def test_a_second_phone_takes_over_with_the_old_phones_code(server, tmp_path):
     old, new = tmp_path / "old", tmp_path / "new"
     phone(server, old, "register", "--demo-citizen", str(n), "--dev-otp", "--password", STRONG)
     phone(server, old, "login", "--dev-otp", "--password", STRONG)
-    code, out, err = phone(server, new, "login", "--demo-citizen", str(n), "--dev-otp",
+    code, out, _err = phone(server, new, "login", "--demo-citizen", str(n), "--dev-otp",
                            "--password", STRONG, ok=False)
     assert code == 1 and out["error"] == "old_device_or_chip_required"
     transfer = phone(server, old, "devices", "transfer-code")["code"]
@@ -77,7 +77,7 @@ def test_a_second_phone_takes_over_with_the_old_phones_code(server, tmp_path):
 
 
 def test_errors_are_one_clear_line(server, tmp_path):
-    code, out, err = phone(server, tmp_path / "x", "me", ok=False)
+    code, out, _err = phone(server, tmp_path / "x", "me", ok=False)
     assert code == 1 and out["error"] == "not_signed_in"
     r = subprocess.run([sys.executable, "-m", "eid.phone.cli", "--server", "http://127.0.0.1:9",
                         "--profile", str(tmp_path / "y"), "login", "--demo-citizen", "1",

@@ -12,9 +12,13 @@ from eid.app.models.registration import AddressUpdateRequest, AppRegistration
 
 def load_all() -> None:
     """Import every model module, including those that live beside their domain."""
-    import eid.accounts.captcha  # noqa: F401
-    import eid.accounts.registries.models  # noqa: F401
+    import eid.accounts.captcha
+    import eid.accounts.registries.models
     import eid.accounts.sms  # noqa: F401
 
 
-__all__ = ["Account", "AddressUpdateRequest", "AppRegistration", "AuditEvent", "Device", "IssuedToken", "TokenFamily", "UsedProof", "KnownBrowser", "OtpChallenge", "QrApprovalRecord", "QrLoginTx", "Throttle", "WebSession", "load_all"]
+__all__ = [
+    "Account", "AddressUpdateRequest", "AppRegistration", "AuditEvent", "Device", "IssuedToken",
+    "KnownBrowser", "OtpChallenge", "QrApprovalRecord", "QrLoginTx", "Throttle", "TokenFamily",
+    "UsedProof", "WebSession", "load_all",
+]

@@ -97,7 +97,7 @@ def register_otp() -> Any:
         session.pop("signup", None)
         return render_template("already_registered.html", message=_(exc.detail_message)), 409
     except EidError as exc:
-        _, top = _errors_of(exc)
+        _fields, top = _errors_of(exc)
         return _otp_page("signup", masked, url_for("portal.register_otp"),
                          url_for("portal.register_resend"), error=top), 400
     return redirect(url_for("portal.register_password"))
@@ -113,7 +113,7 @@ def _resend(key: str, purpose: str, back: str) -> Any:
         otp.resend(services(), session.get(key, ""), purpose)
         flash(_("A new code has been sent. The previous code no longer works."), "info")
     except EidError as exc:
-        _, top = _errors_of(exc)
+        _fields, top = _errors_of(exc)
         flash(top or exc.detail_message, "error")
     return redirect(url_for(back))
 
@@ -181,7 +181,7 @@ def login_otp() -> Any:
     try:
         result = signin.confirm(services(), cid, request.form.get("code", ""))
     except EidError as exc:
-        _, top = _errors_of(exc)
+        _fields, top = _errors_of(exc)
         return _otp_page("signin", masked, url_for("portal.login_otp"),
                          url_for("portal.login_resend"), error=top), 400
     target = session.get("next") or url_for("portal.account")
@@ -242,7 +242,7 @@ def forgot_otp() -> Any:
     try:
         recovery.confirm_otp(services(), cid, request.form.get("code", ""))
     except EidError as exc:
-        _, top = _errors_of(exc)
+        _fields, top = _errors_of(exc)
         return _otp_page("reset", masked, url_for("portal.forgot_otp"),
                          url_for("portal.forgot_resend"), error=top), 400
     return redirect(url_for("portal.forgot_password"))
