@@ -1,6 +1,7 @@
 """The same flows on the scale-out backends: PostgreSQL (psycopg 3) and Redis."""
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -19,7 +20,7 @@ def pg_app(pg_url: str, redis_url: str, tmp_path: Any, clock: Any) -> Any:
     from eid.app.db import db
 
     upgrade(pg_url)
-    prefix = f"eid-test-{tmp_path.name}"
+    prefix = f"eid-test-{uuid.uuid4().hex}"
     app = create_app(make_env(pg_url, tmp_path, REDIS_URL=redis_url), clock=clock,
                      overrides={"RATELIMIT_KEY_PREFIX": prefix})
     res = app.test_cli_runner().invoke(args=["registry", "seed", "--count", "200"])
@@ -81,7 +82,7 @@ def test_rate_limits_are_shared_through_redis_by_two_workers(pg_url, redis_url, 
     from tests.flows import captcha, demo, signup_body
 
     upgrade(pg_url)
-    prefix = f"eid-test-shared-{tmp_path.name}"
+    prefix = f"eid-test-shared-{uuid.uuid4().hex}"
     apps = [create_app(make_env(pg_url, tmp_path, REDIS_URL=redis_url), clock=clock,
                        overrides={"RATELIMIT_KEY_PREFIX": prefix}) for _ in range(2)]
     apps[0].test_cli_runner().invoke(args=["registry", "seed", "--count", "200"])
