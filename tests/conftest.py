@@ -80,7 +80,8 @@ def app(db_path: Path, tmp_path: Path, clock: FrozenClock) -> Iterator[Any]:
     from eid.app.db import db
     from eid.app.ratelimit import limiter
 
-    app = create_app(make_env(f"sqlite:///{db_path}", tmp_path), clock=clock)
+    app = create_app(make_env(f"sqlite:///{db_path}", tmp_path), clock=clock,
+                     overrides={"DEFER_INLINE": True})
     with app.app_context():
         limiter.reset()
     yield app
@@ -90,8 +91,7 @@ def app(db_path: Path, tmp_path: Path, clock: FrozenClock) -> Iterator[Any]:
 
 
 class BufferedClient(FlaskClient):
-    """Reads each response fully, as a browser does, so work the app runs after the
-    response is sent (``call_on_close``: deferred SMS) happens before the test goes on."""
+    """Reads each response fully, as a browser does."""
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("buffered", True)

@@ -5,14 +5,15 @@ Commit policy: a successful response commits; an expected domain error (an
 ``EidError``) commits too, because the use cases raise only after their own
 writes are complete (OTP attempt counters, sign-in failure counters, a used
 captcha); any other exception rolls back, so nothing is half-written. Work put
-off with ``defer`` (SMS sending) runs after the response is sent and only if
-the commit succeeded, so the answer's timing does not depend on whether an SMS
-went out.
+off with ``defer`` (SMS sending) is handed to a small worker pool once the
+commit succeeded, so the answer's timing does not depend on whether an SMS went
+out. (``DEFER_INLINE`` runs it in the request instead, for the unit tests.)
 """
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,6 +80,16 @@ def mark_expected_error() -> None:
     g.eid_expected_error = True
 
 
+_pool: ThreadPoolExecutor | None = None
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="eid-deferred")
+    return _pool
+
+
 def init_app(app: Flask) -> None:
     @app.after_request
     def _finish(resp: Response) -> Response:
@@ -87,7 +98,10 @@ def init_app(app: Flask) -> None:
         if resp.status_code < 400 or g.get("eid_expected_error"):
             db.session.commit()
             for fn in g.pop("eid_deferred", []):
-                resp.call_on_close(_guarded(fn))
+                if app.config.get("DEFER_INLINE"):
+                    _guarded(fn)()
+                else:
+                    _executor().submit(_guarded(fn))
         else:
             db.session.rollback()
         return resp

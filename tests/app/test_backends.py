@@ -22,7 +22,7 @@ def pg_app(pg_url: str, redis_url: str, tmp_path: Any, clock: Any) -> Any:
     upgrade(pg_url)
     prefix = f"eid-test-{uuid.uuid4().hex}"
     app = create_app(make_env(pg_url, tmp_path, REDIS_URL=redis_url), clock=clock,
-                     overrides={"RATELIMIT_KEY_PREFIX": prefix})
+                     overrides={"RATELIMIT_KEY_PREFIX": prefix, "DEFER_INLINE": True})
     res = app.test_cli_runner().invoke(args=["registry", "seed", "--count", "200"])
     assert res.exit_code == 0, res.output
     yield app
@@ -84,7 +84,7 @@ def test_rate_limits_are_shared_through_redis_by_two_workers(pg_url, redis_url, 
     upgrade(pg_url)
     prefix = f"eid-test-shared-{uuid.uuid4().hex}"
     apps = [create_app(make_env(pg_url, tmp_path, REDIS_URL=redis_url), clock=clock,
-                       overrides={"RATELIMIT_KEY_PREFIX": prefix}) for _ in range(2)]
+                       overrides={"RATELIMIT_KEY_PREFIX": prefix, "DEFER_INLINE": True}) for _ in range(2)]
     apps[0].test_cli_runner().invoke(args=["registry", "seed", "--count", "200"])
     for a in apps:
         a.config["RATE_LIMITS"] = {**a.config["RATE_LIMITS"], "signup_per_id": "2/hour"}

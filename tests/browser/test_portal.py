@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import pytest
@@ -17,10 +18,23 @@ def captcha_answer(live: Any, page: Any) -> str:
     return str(requests.get(f"{live.url}/dev/captcha/{cid}", timeout=5).json()["answer"])
 
 
-def otp(live: Any, phone: str) -> str:
+def last_sms_id(live: Any, phone: str) -> int:
     msgs = requests.get(f"{live.url}/dev/sms", params={"to": phone}, timeout=5).json()["messages"]
-    assert msgs, f"no SMS for {phone}"
-    return re.search(r"\b(\d{6})\b", msgs[0]["text"]).group(1)  # type: ignore[union-attr]
+    return int(msgs[0]["id"]) if msgs else 0
+
+
+def otp(live: Any, phone: str, after: int) -> str:
+    """The code in the first SMS to ``phone`` newer than message ``after`` (SMS go out
+    just after the response, so wait for it)."""
+    end = time.monotonic() + 10
+    while time.monotonic() < end:
+        msgs = requests.get(f"{live.url}/dev/sms", params={"to": phone}, timeout=5).json()["messages"]
+        for m in reversed(msgs):
+            code = re.search(r"\b(\d{6})\b", m["text"])
+            if int(m["id"]) > after and code:
+                return code.group(1)
+        time.sleep(0.1)
+    raise AssertionError(f"no new OTP for {phone}")
 
 
 def fill(page: Any, **fields: str) -> None:
@@ -35,10 +49,11 @@ def sign_up(page: Any, live: Any, d: Any, password: str = STRONG) -> None:
     fill(page, id_number=p.id_number, full_name=p.full_name,
          birth_date=p.birth_date.strftime("%d/%m/%Y"), phone=d.phone)
     fill(page, captcha=captcha_answer(live, page))
+    before = last_sms_id(live, d.phone)
     page.get_by_test_id("submit").click()
     page.wait_for_url("**/register/otp")
     assert d.phone[-3:] in page.get_by_test_id("masked-phone").inner_text()
-    fill(page, code=otp(live, d.phone))
+    fill(page, code=otp(live, d.phone, before))
     page.get_by_test_id("submit").click()
     page.wait_for_url("**/register/password")
     fill(page, password=password, confirm=password)
@@ -50,9 +65,10 @@ def sign_in(page: Any, live: Any, d: Any, password: str = STRONG) -> None:
     page.goto(f"{live.url}/login")
     fill(page, id_number=d.person.id_number, password=password)
     fill(page, captcha=captcha_answer(live, page))
+    before = last_sms_id(live, d.phone)
     page.get_by_test_id("submit").click()
     page.wait_for_url("**/login/otp")
-    fill(page, code=otp(live, d.phone))
+    fill(page, code=otp(live, d.phone, before))
     page.get_by_test_id("submit").click()
     page.wait_for_url("**/account")
 
@@ -80,8 +96,9 @@ def test_weak_password_is_explained_on_the_page(page, live):
     fill(page, id_number=p.id_number, full_name=p.full_name,
          birth_date=p.birth_date.strftime("%d/%m/%Y"), phone=d.phone)
     fill(page, captcha=captcha_answer(live, page))
+    before = last_sms_id(live, d.phone)
     page.get_by_test_id("submit").click()
-    fill(page, code=otp(live, d.phone))
+    fill(page, code=otp(live, d.phone, before))
     page.get_by_test_id("submit").click()
     fill(page, password="password", confirm="password")
     page.get_by_test_id("submit").click()

@@ -14,7 +14,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 
 from eid.accounts import otp, recovery, sessions, signin, signup
-from eid.accounts.errors import AccountsError, InvalidInput, WeakPassword
+from eid.accounts.errors import AccountsError, CaptchaInvalid, InvalidInput, WeakPassword
 from eid.accounts.phones import mask_phone
 from eid.app.services import BROWSER_COOKIE, mark_expected_error, services
 from eid.app.views import captcha_views
@@ -40,11 +40,39 @@ def _errors_of(exc: EidError) -> tuple[dict[str, str], str | None]:
         return {"password": " ".join(reasons)}, None
     if exc.error == "captcha_invalid":
         return {"captcha": field_message("captcha_invalid")}, None
+    if exc.error == "otp_invalid" and "attempts_left" in exc.details:
+        return {}, _("The code is not correct. %(left)s attempt(s) left.",
+                     left=exc.details["attempts_left"])
+    if exc.error in ("account_locked", "rate_limited", "resend_too_soon"):
+        wait = int(exc.details.get("retry_after") or 60)
+        return {}, _("Too many attempts. Try again in %(minutes)s minute(s).",
+                     minutes=max(1, (wait + 59) // 60))
     return {}, _(exc.detail_message)
+
+
+def _checked(form: dict[str, str], parse: Any) -> Any:
+    """Check the captcha and every field together, so the page shows all problems at once."""
+    errors: dict[str, str] = {}
+    try:
+        captcha_views.verify(form.get("captcha_id", ""), form.get("captcha", ""))
+    except CaptchaInvalid:
+        errors["captcha"] = "captcha_invalid"
+    try:
+        parsed = parse(form)
+    except InvalidInput as exc:
+        errors.update(exc.details.get("fields") or {})
+    if errors:
+        raise InvalidInput("Some fields need attention.", fields=errors)
+    return parsed
 
 
 def _with_captcha(template: str, status: int = 200, **ctx: Any) -> tuple[str, int]:
     return render_template(template, captcha=captcha_views.new(), **ctx), status
+
+
+@bp.app_context_processor
+def _nav() -> dict[str, Any]:
+    return {"signed_in": current}
 
 
 @bp.get("/")
@@ -65,8 +93,7 @@ def register() -> Any:
 def register_post() -> Any:
     form = _form()
     try:
-        captcha_views.verify(form.get("captcha_id", ""), form.get("captcha", ""))
-        req = signup.parse_request(form)
+        req = _checked(form, signup.parse_request)
         issued = signup.start(services(), req)
     except EidError as exc:
         errors, top = _errors_of(exc)
@@ -144,21 +171,25 @@ def register_password() -> Any:
 def login() -> Any:
     if current() is not None:
         return redirect(url_for("portal.account"))
-    return _with_captcha("login.html", form={}, errors={}, next=request.args.get("next", ""))
+    return _login_page(200, form={}, errors={}, next=request.args.get("next", ""))
+
+
+def _login_page(status: int, **ctx: Any) -> Any:
+    tab = request.args.get("tab") or "password"
+    return _with_captcha("login.html", status, tab=tab, qr_enabled=False, **ctx)
 
 
 @bp.post("/login")
 def login_post() -> Any:
     form = _form()
     try:
-        captcha_views.verify(form.get("captcha_id", ""), form.get("captcha", ""))
-        id_number, password = signin.parse_credentials(form)
+        id_number, password = _checked(form, signin.parse_credentials)
         issued = signin.start(services(), id_number, password)
     except EidError as exc:
         errors, top = _errors_of(exc)
         form.pop("password", None)
-        return _with_captcha("login.html", exc.status if exc.status != 401 else 400, form=form,
-                             errors=errors, top_error=top, next=form.get("next", ""))
+        return _login_page(exc.status if exc.status != 401 else 400, form=form,
+                           errors=errors, top_error=top, next=form.get("next", ""))
     session["signin"] = issued.challenge_id
     session["signin_phone"] = issued.masked_phone
     session["next"] = _safe_next(form.get("next", ""))
@@ -219,8 +250,7 @@ def forgot() -> Any:
 def forgot_post() -> Any:
     form = _form()
     try:
-        captcha_views.verify(form.get("captcha_id", ""), form.get("captcha", ""))
-        id_number, phone = recovery.parse_request(form)
+        id_number, phone = _checked(form, recovery.parse_request)
         issued = recovery.start(services(), id_number, phone)
     except EidError as exc:
         errors, top = _errors_of(exc)

@@ -1,0 +1,125 @@
+"""Passive authentication, ICAO Doc 9303-11 §5.1 and 9303-12 §7.
+
+1. hash every data group as read and compare with the LDSSecurityObject;
+2. check the SignerInfo's content-type and message-digest attributes and its signature
+   with the Document Signer (DS) certificate;
+3. chain the DS certificate to a trusted CSCA (any generation), check both are valid
+   at ``now`` and that the CSCA's CRL does not list the DS;
+4. check that the DS and CSCA countries match the issuing state in the MRZ.
+Each failure raises its own :class:`~eid.nfc.errors.VerificationError` leaf.
+"""
+from __future__ import annotations
+
+import hmac
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from cryptography import x509
+from cryptography.x509.oid import NameOID
+
+from eid.nfc import cms
+from eid.nfc.errors import (
+    CountryMismatch,
+    CscaExpired,
+    RevokedSigner,
+    SignerExpired,
+    SodHashMismatch,
+    UntrustedSigner,
+)
+from eid.nfc.lds.sod import Sod
+from eid.nfc.trust_store import TrustStore
+
+# MRZ issuing state (ICAO 9303-3 §5) -> ISO 3166-1 alpha-2 used in certificates.
+ISSUING_STATES: dict[str, str] = {
+    "VNM": "VN", "KHM": "KH", "LAO": "LA", "THA": "TH", "MYS": "MY", "SGP": "SG",
+    "IDN": "ID", "PHL": "PH", "MMR": "MM", "BRN": "BN", "CHN": "CN", "JPN": "JP",
+    "KOR": "KR", "USA": "US", "GBR": "GB", "FRA": "FR", "NLD": "NL", "AUS": "AU",
+    "CAN": "CA", "IND": "IN", "RUS": "RU", "D": "DE", "UTO": "UT",
+}
+
+
+@dataclass(frozen=True)
+class PassiveAuthResult:
+    signer_subject: str
+    signer_serial: int
+    csca_subject: str
+    csca_serial: int
+    hash_algorithm: str
+    signature_algorithm: str
+    crl_checked: bool
+
+
+def check_hashes(sod: Sod, groups: Mapping[int, bytes]) -> None:
+    """Every data group read must hash to its entry in the LDSSecurityObject.
+
+    Raises:
+        SodHashMismatch: on a missing entry or a different hash.
+    """
+    lso = sod.security_object
+    for number, data in sorted(groups.items()):
+        expected = lso.hash_of(number)
+        actual = cms.digest(lso.hash_algorithm, data)
+        if expected is None or not hmac.compare_digest(expected, actual):
+            raise SodHashMismatch(f"DG{number} does not match the SOD", data_group=number)
+
+
+def _country(name: x509.Name) -> str | None:
+    values = name.get_attributes_for_oid(NameOID.COUNTRY_NAME)
+    return str(values[0].value).upper() if values else None
+
+
+def _check_validity(cert: x509.Certificate, now: datetime, error: type[SignerExpired]
+                    | type[CscaExpired]) -> None:
+    if not cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
+        raise error(f"certificate {cert.subject.rfc4514_string()} is not valid at {now:%Y-%m-%d}")
+
+
+def _chain(signer: x509.Certificate, trust: TrustStore, now: datetime) -> x509.Certificate:
+    issuers = trust.issuers_of(signer)
+    if not issuers:
+        raise UntrustedSigner(f"no trusted CSCA issued {signer.subject.rfc4514_string()}")
+    current = [c for c in issuers if c.not_valid_before_utc <= now <= c.not_valid_after_utc]
+    if not current:
+        _check_validity(issuers[0], now, CscaExpired)
+    return current[0]
+
+
+def check_country(signer: x509.Certificate, csca: x509.Certificate, issuing_state: str) -> None:
+    """The DS, its CSCA and the MRZ issuing state must name the same country.
+
+    Raises:
+        CountryMismatch: when they differ or the issuing state is unknown.
+    """
+    expected = ISSUING_STATES.get(issuing_state.strip("<"))
+    names = {_country(signer.subject), _country(signer.issuer), _country(csca.subject)}
+    if expected is None or names != {expected}:
+        raise CountryMismatch(f"issuing state {issuing_state} vs certificate countries "
+                              f"{sorted(n or '?' for n in names)}")
+
+
+def verify(sod: Sod, groups: Mapping[int, bytes], trust: TrustStore, *, now: datetime,
+           issuing_state: str) -> PassiveAuthResult:
+    """Run passive authentication over the data groups read from one chip.
+
+    Raises:
+        SodHashMismatch: a data group was altered.
+        SodSignatureInvalid: the SOD signature or its signed attributes fail.
+        UntrustedSigner: the DS does not chain to a trusted CSCA.
+        SignerExpired / CscaExpired: a certificate is not valid at ``now``.
+        RevokedSigner: the CSCA's CRL lists the DS.
+        CountryMismatch: the certificates are not from the MRZ's issuing state.
+    """
+    check_hashes(sod, groups)
+    content = sod.signed_content()
+    signer = content.signer_certificate()
+    cms.verify_signed_content(content, signer)
+    csca = _chain(signer, trust, now)
+    _check_validity(signer, now, SignerExpired)
+    if trust.is_revoked(signer, csca, now):
+        raise RevokedSigner(f"DS serial {signer.serial_number:X} is revoked")
+    check_country(signer, csca, issuing_state)
+    return PassiveAuthResult(signer.subject.rfc4514_string(), signer.serial_number,
+                             csca.subject.rfc4514_string(), csca.serial_number,
+                             content.digest_algorithm, content.signature_algorithm,
+                             trust.crl_for(csca) is not None)

@@ -1,0 +1,147 @@
+"""Trusted CSCA certificates and their CRLs (ICAO Doc 9303-12 §5, §9).
+
+Load from PEM (any mix of certificates and CRLs), DER (one certificate or CRL) or an
+ICAO master list: CMS SignedData of type id-icao-cscaMasterList (2.23.136.1.1.2)
+holding ``CscaMasterList ::= SEQUENCE { version INTEGER, certList SET OF Certificate }``.
+A master list's integrity is checked (signature, and its signer issued by one of the
+listed CSCAs or by ``anchors``); trust in it comes from where it was obtained.
+Several generations of a country's CSCA (key rollover) simply sit side by side.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from asn1crypto import core
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from eid.nfc import cms
+from eid.nfc.errors import NfcError, TrustStoreError
+
+CSCA_MASTER_LIST = "2.23.136.1.1.2"
+
+
+class _CertificateSet(core.SetOf):  # type: ignore[misc]
+    _child_spec = asn1_x509.Certificate
+
+
+class _CscaMasterList(core.Sequence):  # type: ignore[misc]
+    _fields = [  # noqa: RUF012 - asn1crypto schema
+        ("version", core.Integer), ("cert_list", _CertificateSet)]
+
+
+def issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+    """Whether ``issuer``'s name and key signed ``cert`` (RSA, RSA-PSS or ECDSA)."""
+    try:
+        cert.verify_directly_issued_by(issuer)
+        return True
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+
+
+@dataclass(frozen=True)
+class TrustStore:
+    cscas: tuple[x509.Certificate, ...] = ()
+    crls: tuple[x509.CertificateRevocationList, ...] = field(default=())
+
+    def merged(self, other: TrustStore) -> TrustStore:
+        return TrustStore(self.cscas + other.cscas, self.crls + other.crls)
+
+    def issuers_of(self, cert: x509.Certificate) -> tuple[x509.Certificate, ...]:
+        """Trusted CSCAs that issued ``cert`` (usually one; generations share a name)."""
+        return tuple(c for c in self.cscas if c.subject == cert.issuer and issued_by(cert, c))
+
+    def crl_for(self, csca: x509.Certificate) -> x509.CertificateRevocationList | None:
+        """The newest CRL issued and validly signed by ``csca``."""
+        key = csca.public_key()
+        if not isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
+            return None
+        valid = [crl for crl in self.crls
+                 if crl.issuer == csca.subject and crl.is_signature_valid(key)]
+        return max(valid, key=lambda crl: crl.last_update_utc, default=None)
+
+    def is_revoked(self, cert: x509.Certificate, csca: x509.Certificate,
+                   now: datetime) -> bool:
+        crl = self.crl_for(csca)
+        if crl is None:
+            return False
+        entry = crl.get_revoked_certificate_by_serial_number(cert.serial_number)
+        return entry is not None and entry.revocation_date_utc <= now
+
+    # --- loading -------------------------------------------------------------------------------
+
+    @classmethod
+    def from_pem(cls, data: bytes) -> TrustStore:
+        """Certificates and CRLs from concatenated PEM blocks.
+
+        Raises:
+            TrustStoreError: when a block does not load.
+        """
+        try:
+            certs = tuple(x509.load_pem_x509_certificates(data)) if b"CERTIFICATE-" in data else ()
+            crls = tuple(x509.load_pem_x509_crl(block) for block in _pem_blocks(data, b"X509 CRL"))
+        except ValueError as exc:
+            raise TrustStoreError(f"bad PEM: {exc}") from exc
+        return cls(certs, crls)
+
+    @classmethod
+    def from_der(cls, data: bytes) -> TrustStore:
+        """One DER certificate or CRL.
+
+        Raises:
+            TrustStoreError: when it is neither.
+        """
+        try:
+            return cls((x509.load_der_x509_certificate(data),))
+        except ValueError:
+            pass
+        try:
+            return cls(crls=(x509.load_der_x509_crl(data),))
+        except ValueError as exc:
+            raise TrustStoreError("neither a DER certificate nor a DER CRL") from exc
+
+    @classmethod
+    def from_master_list(cls, data: bytes, *,
+                         anchors: tuple[x509.Certificate, ...] = ()) -> TrustStore:
+        """The CSCAs of an ICAO master list, after checking its signature.
+
+        Raises:
+            TrustStoreError: when it is malformed, its signature fails or its signer
+                was not issued by a listed CSCA or one of ``anchors``.
+        """
+        try:
+            content = cms.parse_signed_data(data)
+            if content.content_type != CSCA_MASTER_LIST:
+                raise TrustStoreError(f"content type {content.content_type} is not a master list")
+            listed = _CscaMasterList.load(content.content)["cert_list"]
+            cscas = tuple(x509.load_der_x509_certificate(c.dump()) for c in listed)
+            signer = content.signer_certificate()
+            cms.verify_signed_content(content, signer)
+        except TrustStoreError:
+            raise
+        except (NfcError, ValueError) as exc:
+            raise TrustStoreError(f"master list rejected: {exc}") from exc
+        if not any(issued_by(signer, c) for c in cscas + anchors):
+            raise TrustStoreError("master list signer is not issued by a listed CSCA")
+        return cls(cscas)
+
+
+def master_list_content(cscas: tuple[x509.Certificate, ...]) -> bytes:
+    """DER of ``CscaMasterList`` (version 0) for building a master list."""
+    certs = [asn1_x509.Certificate.load(c.public_bytes(Encoding.DER)) for c in cscas]
+    return bytes(_CscaMasterList({"version": 0, "cert_list": certs}).dump())
+
+
+def _pem_blocks(data: bytes, label: bytes) -> list[bytes]:
+    begin, end = b"-----BEGIN " + label + b"-----", b"-----END " + label + b"-----"
+    blocks, start = [], data.find(begin)
+    while start != -1:
+        stop = data.index(end, start) + len(end)
+        blocks.append(data[start:stop])
+        start = data.find(begin, stop)
+    return blocks
+
