@@ -2,7 +2,6 @@
 (also written to bench/results/latest.md) to paste into docs/benchmarks.md."""
 from __future__ import annotations
 
-import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,11 +15,13 @@ def main(argv: list[str]) -> int:
            f"Command: `make bench` (`python -m bench {' '.join(names)}`)  ", f"Machine: {machine()}", ""]
     if "accounts" in names:
         from bench import accounts
+        from bench.pg import temp_database
 
         out.append(table("Accounts at production argon2 parameters (SQLite)", accounts.run()))
-        pg = os.environ.get("EID_BENCH_PG_URL")
-        if pg:
-            out.append(table("Accounts (PostgreSQL)", accounts.run(pg)))
+        with temp_database() as pg:
+            if pg:
+                out.append(table("Accounts at production argon2 parameters (PostgreSQL)",
+                                 accounts.run(pg)))
     report = "\n".join(out)
     print(report)
     path = Path(__file__).parent / "results"

@@ -25,7 +25,7 @@ from eid.clock import Rng
 ALPHABET = "0123456789"
 LENGTH = 6
 LIFETIME = timedelta(minutes=2)
-_image = ImageCaptcha(width=200, height=70)
+_image = ImageCaptcha(width=160, height=60, font_sizes=(40, 44, 48))
 _audio = AudioCaptcha()
 
 

@@ -9,7 +9,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from eid.nfc.holder import CardHolder
-from eid.nfc.sim import CardImage, TestPki, generate_pki, issue_card
+from eid.nfc.sim import CardImage, SimulatedPki, generate_pki, issue_card
 from eid.nfc.sim.issuer import AaKey
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -31,12 +31,12 @@ def now() -> datetime:
 
 
 @pytest.fixture(scope="session")
-def pki() -> TestPki:
+def pki() -> SimulatedPki:
     return generate_pki(now=NOW)
 
 
 @pytest.fixture(scope="session")
-def rsa_pki() -> TestPki:
+def rsa_pki() -> SimulatedPki:
     return generate_pki(now=NOW, ds_kind="rsa")
 
 
@@ -56,10 +56,10 @@ def holder() -> CardHolder:
 
 
 @pytest.fixture(scope="session")
-def card(pki: TestPki, rsa_aa_key: rsa.RSAPrivateKey) -> CardImage:
+def card(pki: SimulatedPki, rsa_aa_key: rsa.RSAPrivateKey) -> CardImage:
     """A CCCD signed by the test DS (brainpool ECDSA) with an RSA AA key."""
     return issue_card(make_holder(), pki.document_signer, now=NOW, aa_key=rsa_aa_key)
 
 
-def make_card(pki: TestPki, aa_key: AaKey | None = None, **changes: object) -> CardImage:
+def make_card(pki: SimulatedPki, aa_key: AaKey | None = None, **changes: object) -> CardImage:
     return issue_card(make_holder(**changes), pki.document_signer, now=NOW, aa_key=aa_key)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from eid.nfc.sim.chip import SimulatedChip
 from eid.nfc.sim.issuer import CardImage, issue_card, synthetic_face_jpeg
-from eid.nfc.sim.pki import CertifiedKey, TestPki, generate_pki
+from eid.nfc.sim.pki import CertifiedKey, SimulatedPki, generate_pki
 
-__all__ = ["CardImage", "CertifiedKey", "SimulatedChip", "TestPki", "generate_pki",
+__all__ = ["CardImage", "CertifiedKey", "SimulatedChip", "SimulatedPki", "generate_pki",
            "issue_card", "synthetic_face_jpeg"]

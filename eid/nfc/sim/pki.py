@@ -87,7 +87,7 @@ def issue_crl(csca: CertifiedKey, revoked: tuple[int, ...], *, now: datetime,
 
 
 @dataclass(frozen=True)
-class TestPki:
+class SimulatedPki:
     """Two CSCA generations of one country; the current DS is issued by generation 2."""
 
     csca_old: CertifiedKey
@@ -99,7 +99,7 @@ class TestPki:
     def trust_store(self) -> TrustStore:
         return TrustStore((self.csca_old.certificate, self.csca.certificate), (self.crl,))
 
-    def with_revoked(self, *serials: int, now: datetime) -> TestPki:
+    def with_revoked(self, *serials: int, now: datetime) -> SimulatedPki:
         return replace(self, crl=issue_crl(self.csca, serials, now=now))
 
     def master_list(self, *, now: datetime) -> bytes:
@@ -112,7 +112,7 @@ class TestPki:
 
 
 def generate_pki(*, now: datetime, country: str = "VN", ds_kind: KeyKind = "brainpool",
-                 csca_kind: KeyKind = "ec") -> TestPki:
+                 csca_kind: KeyKind = "ec") -> SimulatedPki:
     """A fresh test PKI: CSCA gen 1 (issued 8 years before ``now``), gen 2 (2 years
     before), a DS valid from 30 days before ``now`` for 10 years, and an empty CRL."""
     old = issue_csca(country=country, not_before=now - 8 * YEAR, years=15, serial=1,
@@ -121,4 +121,4 @@ def generate_pki(*, now: datetime, country: str = "VN", ds_kind: KeyKind = "brai
                          kind=csca_kind)
     signer = issue_document_signer(current, not_before=now - timedelta(days=30),
                                    days=3650, serial=101, kind=ds_kind)
-    return TestPki(old, current, signer, issue_crl(current, (), now=now), country)
+    return SimulatedPki(old, current, signer, issue_crl(current, (), now=now), country)
