@@ -56,8 +56,12 @@ def read_file(channel: Channel, name: str, *, chunk: int = CHUNK) -> bytes:
     head = channel.call(commands.read_binary(0, 4), f"READ BINARY {name}")
     try:
         total = tlv.total_length(head)
-    except TlvError as exc:
-        raise LdsFormatError(f"{name} does not start with a TLV header") from exc
+    except TlvError:  # a length of three or four bytes needs a longer header
+        head += channel.call(commands.read_binary(len(head), 4), f"READ BINARY {name}")
+        try:
+            total = tlv.total_length(head)
+        except TlvError as exc:
+            raise LdsFormatError(f"{name} does not start with a TLV header") from exc
     data = bytearray(head[:total])
     while len(data) < total:
         size = min(chunk, total - len(data))

@@ -85,14 +85,14 @@ def test_wrong_can_is_refused_with_6300() -> None:
 
 
 def test_chip_token_that_does_not_verify_is_rejected() -> None:
-    script = list(v.G_TRANSCRIPT[:-1]) + [(v.G_TRANSCRIPT[-1][0], "7C0A86080000000000000000" "9000")]
+    script = [*list(v.G_TRANSCRIPT[:-1]), (v.G_TRANSCRIPT[-1][0], "7C0A86080000000000000000" "9000")]
     with pytest.raises(PaceFailed, match="token"):
         pace.perform(Channel(ScriptedTransport(script)), pace.PacePassword.from_mrz(G_KEY), INFO,
                      rng=terminal_rng(), send_parameter_id=False)
 
 
 def test_chip_mapping_key_off_the_curve_is_rejected() -> None:
-    script = list(v.G_TRANSCRIPT[:2]) + [(v.G_TRANSCRIPT[2][0], "7C43824104" + "11" * 64 + "9000")]
+    script = [*list(v.G_TRANSCRIPT[:2]), (v.G_TRANSCRIPT[2][0], "7C43824104" + "11" * 64 + "9000")]
     with pytest.raises(PaceFailed, match="curve"):
         pace.perform(Channel(ScriptedTransport(script)), pace.PacePassword.from_mrz(G_KEY), INFO,
                      rng=terminal_rng(), send_parameter_id=False)

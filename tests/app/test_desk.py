@@ -1,0 +1,77 @@
+"""The officer's desk: only officers, every step audited, level 2 needs every check."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from eid.app.db import db
+from eid.app.models import Account, AuditEvent
+from tests.flows import STRONG, captcha, last_otp, register
+
+
+def web_signin(client, d):  # type: ignore[no-untyped-def]
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    cid = re.search(r'name="captcha_id" value="([^"]+)"', page).group(1)
+    answer = client.get(f"/dev/captcha/{cid}").get_json()["answer"]
+    r = client.post("/login", data={"csrf_token": token, "id_number": d.person.id_number,
+                                    "password": STRONG, "captcha_id": cid, "captcha": answer})
+    assert r.status_code == 302, r.get_data(as_text=True)[:500]
+    r = client.post("/login/otp", data={"csrf_token": token, "code": last_otp(client, d.phone)})
+    assert r.status_code == 302 and r.headers["Location"].endswith("/account")
+    page = client.get("/account").get_data(as_text=True)  # a fresh session: a fresh CSRF token
+    new = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert new != token
+    return new
+
+
+def make_officer(app, d):  # type: ignore[no-untyped-def]
+    r = app.test_cli_runner().invoke(args=["accounts", "make-officer", d.person.id_number])
+    assert r.exit_code == 0, r.output
+
+
+def test_a_citizen_cannot_open_the_desk(client):
+    d = register(client, 1)
+    web_signin(client, d)
+    r = client.get("/desk/")
+    assert r.status_code == 403
+    assert "officer" in r.get_data(as_text=True).lower()
+
+
+def test_officer_finds_a_person_and_upgrades_them_to_level_2(client, app):
+    officer, citizen = register(client, 2), register(client, 3)
+    make_officer(app, officer)
+    token = web_signin(client, officer)
+    page = client.get("/desk/", query_string={"id_number": citizen.person.id_number})
+    assert citizen.person.full_name in page.get_data(as_text=True)
+    with app.app_context():
+        acc = db.session.scalar(select(Account).where(Account.id_number == citizen.person.id_number))
+        account_id = acc.id
+    r = client.post(f"/desk/upgrade/{account_id}", data={"csrf_token": token, "checks": ["card_inspected"],
+                                                          "id_number": citizen.person.id_number})
+    assert r.status_code == 302
+    with app.app_context():
+        assert db.session.get(Account, account_id).level == 1
+    r = client.post(f"/desk/upgrade/{account_id}", data={
+        "csrf_token": token, "checks": ["card_inspected", "portrait_matches", "details_confirmed"],
+        "id_number": citizen.person.id_number})
+    assert r.status_code == 302
+    with app.app_context():
+        assert db.session.get(Account, account_id).level == 2
+        ev = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "desk.upgrade")).all()
+        assert len(ev) == 1 and ev[0].acting_for == f"account:{account_id}"
+
+
+def test_desk_form_without_csrf_is_refused(client, app):
+    officer = register(client, 4)
+    make_officer(app, officer)
+    web_signin(client, officer)
+    r = client.post("/desk/upgrade/1", data={"checks": ["card_inspected"]})
+    assert r.status_code == 400
+    assert 'data-code="csrf_failed"' in r.get_data(as_text=True)
+
+
+def test_make_officer_for_an_unknown_person_is_a_clear_error(app):
+    r = app.test_cli_runner().invoke(args=["accounts", "make-officer", "079199000001"])
+    assert r.exit_code != 0 and "Sign the person up first" in r.output
