@@ -21,7 +21,8 @@ def _app(db_url: str, tmp: Path) -> Any:
     from eid.app import create_app
 
     env = {"EID_ENV": "test", "DATABASE_URL": db_url, "EID_INSTANCE_PATH": str(tmp),
-           "EID_SECRET_KEY": "b" * 40, "EID_PASSWORD_PROFILE": os.environ.get("EID_BENCH_PW_PROFILE", "production"), "EID_RATE_LIMITS": "0"}
+           "EID_SECRET_KEY": "b" * 40, "EID_RATE_LIMITS": "0",
+           "EID_PASSWORD_PROFILE": os.environ.get("EID_BENCH_PW_PROFILE", "production")}
     return create_app(env, overrides={"DEFER_INLINE": True})
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from eid.app.db import db
 from eid.app.models import Account, AuditEvent
-from tests.flows import STRONG, captcha, last_otp, register
+from tests.flows import STRONG, last_otp, register
 
 
 def web_signin(client, d):  # type: ignore[no-untyped-def]
