@@ -78,6 +78,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(captcha_views.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(desk.bp)
+    from eid.qr_login import web as qr_web
+
+    app.register_blueprint(qr_web.bp)
     app.register_blueprint(static_vendor.bp)
     app.register_blueprint(mobile_api.bp)
     app.register_blueprint(openapi.bp)

@@ -263,3 +263,45 @@ class AddressRequestOut(Schema):
 
 class AddressRequestList(Schema):
     requests = fields.List(fields.Nested(AddressRequestOut))
+
+
+class QrScanIn(Strict):
+    uri = _s(400, required=True)
+
+
+class QrContextOut(Schema):
+    service = fields.String()
+    ip = fields.String()
+    place = fields.String()
+    browser = fields.String()
+    os = fields.String()
+    time = fields.String()
+    location_mismatch = fields.Boolean()
+    numbers = fields.List(fields.Integer())
+
+
+class QrScanOut(Schema):
+    tx = fields.String()
+    context = fields.Nested(QrContextOut)
+    thumbprint = fields.String()
+    audience = fields.String()
+    expires_at = fields.DateTime()
+
+
+class QrDecisionIn(Strict):
+    approval = _s(2000, required=True)
+    signature = _s(200, required=True)
+
+
+class QrTxIn(Strict):
+    tx = _s(64, required=True)
+
+
+class QrStateOut(Schema):
+    tx = fields.String()
+    state = fields.String()
+    reason = fields.String(allow_none=True)
+
+
+class WebLoginIn(Strict):
+    enabled = fields.Boolean(required=True)

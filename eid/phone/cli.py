@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import secrets
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -256,6 +257,97 @@ def cmd_act_as(c: Client, args: argparse.Namespace) -> dict[str, Any]:
     return {"acting_for": tokens["act"]}
 
 
+# -- desktop QR login ------------------------------------------------------------
+
+def _qr_text(arg: str) -> str:
+    """A QR image (decoded with pyzbar) or the URI itself."""
+    if arg.startswith("eid://"):
+        return arg
+    path = Path(arg)
+    if not path.is_file():
+        raise UsageError(f"{arg} is neither an eid:// URI nor an image file")
+    from eid.accounts.qr_image import decode_first
+
+    text = decode_first(path.read_bytes())
+    if text is None:
+        raise UsageError(f"no QR code could be read in {arg}")
+    return text
+
+
+@command("scan")
+def cmd_scan(c: Client, args: argparse.Namespace) -> dict[str, Any]:
+    result = c.call("POST", "qr-login/scan", json={"uri": _qr_text(args.qr)}, auth=True)
+    c.profile.save("pending_qr", result)
+    ctx = result["context"]
+    return {"tx": result["tx"], "service": ctx["service"], "desktop_ip": ctx["ip"],
+            "place": ctx["place"], "browser": ctx["browser"], "os": ctx["os"], "time": ctx["time"],
+            "location_mismatch": ctx["location_mismatch"], "numbers": ctx["numbers"]}
+
+
+def _decide(c: Client, decision: str, number: int) -> dict[str, Any]:
+    import time as _time
+
+    from eid.qr_login.tokens import b64url, canonical_json, context_hash
+
+    pending = c.profile.load("pending_qr")
+    if not pending:
+        raise UsageError("scan a QR code first: eid-phone scan QR_IMAGE_OR_URI")
+    payload = {"tx": pending["tx"], "thumbprint": pending["thumbprint"], "number": number,
+               "aud": pending["audience"], "iat": int(_time.time()),
+               "jti": b64url(secrets.token_bytes(16)), "decision": decision,
+               "context_hash": context_hash(pending["context"])}
+    raw = canonical_json(payload)
+    key = c.profile.device_key()
+    if key is None:
+        raise UsageError("this profile has no device key: eid-phone login first")
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+    r, s = decode_dss_signature(key.private_key.sign(raw, ec.ECDSA(hashes.SHA256())))
+    sig = b64url(r.to_bytes(32, "big") + s.to_bytes(32, "big"))
+    out = c.call("POST", "qr-login/decision", json={"approval": raw.decode(), "signature": sig},
+                 auth=True)
+    c.profile.delete("pending_qr")
+    return out
+
+
+@command("approve")
+def cmd_approve(c: Client, args: argparse.Namespace) -> dict[str, Any]:
+    return _decide(c, "approve", int(args.number))
+
+
+@command("deny")
+def cmd_deny(c: Client, args: argparse.Namespace) -> dict[str, Any]:
+    pending = c.profile.load("pending_qr")
+    numbers = (pending.get("context") or {}).get("numbers") or [0]
+    return _decide(c, "deny", int(numbers[0]))
+
+
+@command("report")
+def cmd_report(c: Client, args: argparse.Namespace) -> dict[str, Any]:
+    pending = c.profile.load("pending_qr")
+    if not pending:
+        raise UsageError("scan a QR code first")
+    out = c.call("POST", "qr-login/report", json={"tx": pending["tx"]}, auth=True)
+    c.profile.delete("pending_qr")
+    return out
+
+
+@command("web-sessions")
+def cmd_web_sessions(c: Client, args: argparse.Namespace) -> dict[str, Any]:
+    if args.action == "revoke":
+        if not args.session_id:
+            raise UsageError("web-sessions revoke SESSION_ID")
+        return c.call("DELETE", f"web-sessions/{args.session_id}", auth=True)
+    return c.call("GET", "web-sessions", auth=True)
+
+
+@command("web-login")
+def cmd_web_login(c: Client, args: argparse.Namespace) -> dict[str, Any]:
+    return c.call("PUT", "settings/web-login", json={"enabled": args.state == "on"}, auth=True)
+
+
 # -- the command line ----------------------------------------------------------
 
 def parser() -> argparse.ArgumentParser:
@@ -300,6 +392,17 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--demo-child", action="store_true")
     sp.add_argument("--child-id")
     sp.add_argument("--child-birth-date")
+    sp = sub.add_parser("scan", help="scan a desktop's QR code (image file or eid:// URI)")
+    sp.add_argument("qr")
+    sp = sub.add_parser("approve", help="approve the scanned sign-in with the number shown")
+    sp.add_argument("--number", required=True, type=int)
+    sub.add_parser("deny", help="decline the scanned sign-in")
+    sub.add_parser("report", help="\"I did not start this\"")
+    sp = sub.add_parser("web-sessions")
+    sp.add_argument("action", nargs="?", choices=["list", "revoke"], default="list")
+    sp.add_argument("session_id", nargs="?", type=int)
+    sp = sub.add_parser("web-login", help="turn web sign-in by QR on or off")
+    sp.add_argument("state", choices=["on", "off"])
     sp = sub.add_parser("act-as")
     sp.add_argument("company", nargs="?")
     sp.add_argument("--dependent", type=int)

@@ -175,8 +175,28 @@ def login() -> Any:
 
 
 def _login_page(status: int, **ctx: Any) -> Any:
-    tab = request.args.get("tab") or "password"
-    return _with_captcha("login.html", status, tab=tab, qr_enabled=False, **ctx)
+    """The sign-in page: the QR tab first (qr-login.md), password + OTP beside it."""
+    from flask import make_response
+
+    from eid.qr_login import web as qr_web
+
+    tab = request.args.get("tab") or ("password" if request.method == "POST" else "qr")
+    if tab == "qr":
+        ctx.update(nonce=qr_web.new_nonce(), qr_texts=_qr_texts())
+        body = render_template("login.html", tab=tab, qr_enabled=True, captcha=None, **ctx)
+        return qr_web.ensure_prelogin(make_response(body, status))
+    body, code = _with_captcha("login.html", status, tab=tab, qr_enabled=True, **ctx)
+    return make_response(body, code)
+
+
+def _qr_texts() -> dict[str, str]:
+    return {"waiting": _("Scan this code with the app to sign in"),
+            "scanned": _("Scanned. Choose this number on your phone:"),
+            "approved": _("Approved. Signing you in…"), "signed_in": _("Signed in"),
+            "denied": _("The sign-in was declined on the phone."),
+            "expired": _("The code has expired."),
+            "step_up_required": _("This service needs a level-2 account."),
+            "error": _("Something went wrong. Try again."), "connecting": _("Preparing the code…")}
 
 
 @bp.post("/login")
@@ -331,6 +351,7 @@ def revoke_session(session_id: int) -> Any:
     ws, me = current()  # type: ignore[misc]
     try:
         sessions.revoke(services(), me.id, session_id)
+        services().defer(lambda: _push_revoked(session_id))
         services().audit("session.revoke", "ok", actor_account_id=me.id,
                          details={"session_id": session_id})
     except AccountsError as exc:
@@ -343,6 +364,12 @@ def revoke_session(session_id: int) -> Any:
         return resp
     flash(_("The session was signed out."), "success")
     return redirect(url_for("portal.account_sessions"))
+
+
+def _push_revoked(session_id: int) -> None:
+    from eid.app.realtime import session_revoked
+
+    session_revoked(session_id)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
