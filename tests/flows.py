@@ -133,3 +133,83 @@ class BufferedFlows:
 
         app.test_client_class = BufferedClient
         return app.test_client()
+
+
+class Desktop:
+    """A desktop browser on the QR tab, driving the HTTP fallback (same state machine
+    as the socket), with its own cookies and a P-256 key like WebCrypto's."""
+
+    def __init__(self, app: Any) -> None:
+        import re as _re
+
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        self.app = app
+        self.c = BufferedFlows.client(app)
+        self.key = ec.generate_private_key(ec.SECP256R1())
+        page = self.c.get("/login").get_data(as_text=True)
+        self.nonce = _re.search(r'data-nonce="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        self.csrf = _re.search(r'data-csrf="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        self.tx: str | None = None
+        self.uri: str | None = None
+
+    @property
+    def jwk(self) -> dict[str, str]:
+        from eid.qr_login.tokens import public_jwk
+
+        return public_jwk(self.key.public_key())
+
+    def sign(self, text: str, key: Any = None) -> str:
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+        from eid.qr_login.tokens import b64url
+
+        r, s = decode_dss_signature((key or self.key).sign(text.encode(), ec.ECDSA(hashes.SHA256())))
+        return b64url(r.to_bytes(32, "big") + s.to_bytes(32, "big"))
+
+    def post(self, path: str, body: dict[str, Any]) -> Any:
+        return self.c.post(path, json=body, headers={"X-CSRF-Token": self.csrf})
+
+    def start(self) -> Any:
+        r = self.post("/login/qr/start", {"jwk": self.jwk, "signature": self.sign(self.nonce)})
+        if r.status_code == 200:
+            self.tx, self.uri = r.get_json()["qr"]["tx"], r.get_json()["qr"]["qr_uri"]
+        return r
+
+    def status(self) -> Any:
+        return self.c.get("/login/qr/status", query_string={"tx": self.tx},
+                          headers={"Content-Type": "application/json"})
+
+    def rotate(self) -> Any:
+        r = self.post("/login/qr/rotate", {"tx": self.tx})
+        if r.status_code == 200:
+            self.uri = r.get_json()["qr"]["qr_uri"]
+        return r
+
+    def redeem(self, code: str, key: Any = None) -> Any:
+        return self.post("/login/qr/redeem", {"tx": self.tx, "code": code,
+                                              "signature": self.sign(f"{self.tx}.{code}", key)})
+
+
+def approval(phone: Phone, scanned: dict[str, Any], number: int, decision: str = "approve",
+             **over: Any) -> dict[str, str]:
+    """The phone's signed decision, as the app builds it."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+    from eid.qr_login.tokens import b64url, canonical_json, context_hash
+
+    clock = phone.app.extensions["eid.parts"].clock
+    key = over.pop("_key", None) or phone.key.private_key
+    phone._n += 1
+    payload = {"tx": scanned["tx"], "thumbprint": scanned["thumbprint"], "number": number,
+               "aud": scanned["audience"], "iat": int(clock.now().timestamp()),
+               "jti": f"approval-{id(phone)}-{phone._n}", "decision": decision,
+               "context_hash": context_hash(scanned["context"])}
+    payload.update(over)
+    raw = canonical_json(payload)
+    r, s = decode_dss_signature(key.sign(raw, ec.ECDSA(hashes.SHA256())))
+    return {"approval": raw.decode(), "signature": b64url(r.to_bytes(32, "big") + s.to_bytes(32, "big"))}

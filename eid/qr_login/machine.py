@@ -187,9 +187,9 @@ def _check_decision(tx: LoginTransaction, a: tokens.Approval, *, account_id: int
 
 def approve(tx: LoginTransaction, a: tokens.Approval, *, account_id: int, device_id: int,
             account_level: int, audience: str, now: datetime,
-            rng: Rng) -> tuple[LoginTransaction, str | None]:
-    """SCANNED -> APPROVED with a one-time redeem code (point 4, 5); the wrong number
-    or a too-low level ends the transaction as DENIED instead (returns no code).
+            redeem_code: str) -> tuple[LoginTransaction, str | None]:
+    """SCANNED -> APPROVED with the one-time ``redeem_code`` (points 4, 5); the wrong
+    number or a too-low level ends the transaction as DENIED instead (no code).
 
     Raises:
         Expired, BadState, ThumbprintMismatch, Stale (before any state change).
@@ -201,9 +201,8 @@ def approve(tx: LoginTransaction, a: tokens.Approval, *, account_id: int, device
         return deny(tx, DenyReason.WRONG_NUMBER), None
     if account_level < tx.required_level:
         return deny(tx, DenyReason.STEP_UP_REQUIRED), None
-    code = tokens.b64url(rng.token_bytes(16))
-    return _next(tx, state=State.APPROVED, redeem_hash=tokens.hash_secret(code),
-                 redeem_expires_at=now + REDEEM_TTL), code
+    return _next(tx, state=State.APPROVED, redeem_hash=tokens.hash_secret(redeem_code),
+                 redeem_expires_at=now + REDEEM_TTL), redeem_code
 
 
 def check_denial(tx: LoginTransaction, a: tokens.Approval, *, account_id: int, device_id: int,

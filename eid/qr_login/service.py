@@ -7,6 +7,7 @@ one-time redeem code: never who scanned (qr-login.md point 3).
 """
 from __future__ import annotations
 
+import hashlib
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,10 +39,16 @@ class Scanned:
 
 class QrLogin:
     def __init__(self, store: Store, *, now: datetime, rng: Rng, audience: str,
-                 notify: Notify, timing: machine.Timing | None = None) -> None:
+                 notify: Notify, redeem_key: bytes, timing: machine.Timing | None = None) -> None:
         self.store, self.now, self.rng = store, now, rng
-        self.audience, self.notify = audience, notify
+        self.audience, self.notify, self.redeem_key = audience, notify, redeem_key
         self.timing = timing or machine.Timing()
+
+    def _redeem_code(self, tx_id: str) -> str:
+        """Derived from a server key, so the polling fallback can hand it to the browser
+        that owns the transaction without the code being stored anywhere."""
+        return tokens.b64url(hmac.new(self.redeem_key, f"redeem:{tx_id}".encode(),
+                                      hashlib.sha256).digest()[:16])
 
     # -- persistence ------------------------------------------------------------
     def load(self, tx_id: str) -> LoginTransaction:
@@ -65,7 +72,8 @@ class QrLogin:
 
     # -- desktop ----------------------------------------------------------------
     def begin(self, *, desktop_jwk: dict[str, str], nonce: str, nonce_signature: str,
-              cookie_hash: str, ip: str, user_agent: str, service: str) -> ShownQr:
+              cookie_hash: str, ip: str, user_agent: str, service: str,
+              required_level: int = 1) -> ShownQr:
         """The desktop proves its key by signing the server's nonce (point 1)."""
         if not nonce:
             raise BadSignature("Reload the page: the sign-in nonce is missing.")
@@ -73,7 +81,7 @@ class QrLogin:
         tx_id = tokens.b64url(self.rng.token_bytes(18))
         tx, secret = machine.start(tx_id, desktop_jwk=desktop_jwk, cookie_hash=cookie_hash, ip=ip,
                                    user_agent=user_agent, service=service, now=self.now, rng=self.rng,
-                                   timing=self.timing)
+                                   timing=self.timing, required_level=required_level)
         self.store.create(tx.id, tx.to_dict(), state=tx.state.value, version=tx.version,
                           expires_at=tx.expires_at)
         return self._shown(tx, secret)
@@ -91,7 +99,8 @@ class QrLogin:
 
     def status(self, tx_id: str, cookie_hash: str) -> dict[str, Any]:
         """For the polling fallback: the same events the socket would have pushed."""
-        return desktop_event(self._own(tx_id, cookie_hash), None)
+        tx = self._own(tx_id, cookie_hash)
+        return desktop_event(tx, self._redeem_code(tx.id) if tx.state is State.APPROVED else None)
 
     def redeem(self, tx_id: str, code: str, *, cookie_hash: str, signature: str) -> LoginTransaction:
         tx = self._own(tx_id, cookie_hash)
@@ -131,7 +140,7 @@ class QrLogin:
         else:
             new, code = machine.approve(tx, approval, account_id=account_id, device_id=device_id,
                                         account_level=account_level, audience=self.audience,
-                                        now=self.now, rng=self.rng)
+                                        now=self.now, redeem_code=self._redeem_code(tx.id))
         saved = self._save(tx, new)
         self.notify(saved.id, desktop_event(saved, code))
         return saved

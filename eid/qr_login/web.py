@@ -72,8 +72,11 @@ def qr_service() -> QrLogin:
     timing = Timing(lifetime=timedelta(seconds=cfg["QR_LIFETIME_SECONDS"]),
                     qr_ttl=timedelta(seconds=cfg["QR_TTL_SECONDS"]),
                     max_rotations=cfg["QR_MAX_ROTATIONS"])
+    from eid.app.services import derive_key
+
     return QrLogin(store_for(app), now=clock.now(), rng=clock.rng, audience=cfg["PUBLIC_URL"],
-                   notify=notify_desktop, timing=timing)
+                   notify=notify_desktop, timing=timing,
+                   redeem_key=derive_key(cfg["SECRET_KEY"], "qr-redeem"))
 
 
 def svg_data_uri(uri: str) -> str:
@@ -101,7 +104,8 @@ def begin(data: dict[str, Any]) -> ShownQr:
         desktop_jwk={k: str(v) for k, v in jwk.items()}, nonce=session.get(NONCE_KEY, ""),
         nonce_signature=str(data.get("signature", "")), cookie_hash=current_cookie_hash(),
         ip=client_ip(), user_agent=request.headers.get("User-Agent", ""),
-        service=current_app.config.get("SERVICE_NAME", "Cổng Định danh điện tử"))
+        service=current_app.config.get("SERVICE_NAME", "Cổng Định danh điện tử"),
+        required_level=int(current_app.config.get("QR_REQUIRED_LEVEL", 1)))
 
 
 def _body() -> dict[str, Any]:
