@@ -85,6 +85,7 @@ def load_config(env: Mapping[str, str] | None = None, *, instance_path: str | No
         "QR_TTL_SECONDS": _int(env, "EID_QR_TTL_SECONDS", 25),
         "QR_MAX_ROTATIONS": _int(env, "EID_QR_MAX_ROTATIONS", 8),
         "SERVICE_NAME": env.get("EID_SERVICE_NAME", "Cổng Định danh điện tử"),
+        "RATELIMIT_KEY_PREFIX": env.get("EID_REDIS_PREFIX", "eid"),
         "BABEL_DEFAULT_LOCALE": "vi",
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
         "JSON_SORT_KEYS": False,

@@ -19,7 +19,7 @@
   const nonce = root.dataset.nonce;
   const csrf = root.dataset.csrf;
   const texts = JSON.parse(root.dataset.texts || "{}");
-  let key = null, jwk = null, tx = null, rotateAt = 0, timer = null, socket = null,
+  let key = null, jwk = null, tx = null, rotateAt = 0, expiresAt = 0, timer = null, socket = null,
       pollTimer = null, finished = false;
 
   const b64url = (buf) => btoa(String.fromCharCode(...new Uint8Array(buf)))
@@ -50,6 +50,7 @@
     img.classList.remove("qr-dead");
     img.dataset.uri = q.qr_uri;
     rotateAt = Date.now() + q.rotate_in * 1000;
+    expiresAt = Date.now() + q.expires_in * 1000;
     setState("waiting");
     tick();
   }
@@ -59,6 +60,7 @@
     timer = setInterval(() => {
       const left = Math.max(0, Math.round((rotateAt - Date.now()) / 1000));
       countdownEl.textContent = String(left);
+      if (Date.now() >= expiresAt && !finished) { setState("expired"); return; }
       if (left === 0 && root.dataset.state === "waiting") rotate();
     }, 500);
   }
@@ -79,6 +81,7 @@
 
   function onEvent(ev) {
     if (finished || (ev.tx && ev.tx !== tx)) return;
+    if (ev.state === "error" && ["expired", "rotation_limit"].includes(ev.error)) ev.state = "expired";
     if (ev.state === "scanned") setState("scanned", { number: ev.number });
     else if (ev.state === "approved") redeem(ev.redeem_code);
     else if (ev.state === "rotated" && ev.qr) showQr(ev.qr);
