@@ -50,10 +50,22 @@ def shown_uri(page: Any) -> str:
     from eid.accounts.qr_image import decode_first
 
     img = page.get_by_test_id("qr-code")
-    page.wait_for_function("() => document.querySelector('[data-testid=qr-code]').src.startsWith('data:image/svg')")
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=qr-code]').src.startsWith('data:image/svg')")
     text = decode_first(img.screenshot())
     assert text and text.startswith("eid://qr-login/v1?"), text
     return text
+
+
+def wait_state(page: Any, name: str, timeout: int = 5000) -> None:
+    page.wait_for_function("(s) => document.querySelector('[data-testid=login-state]').dataset.state === s",
+                           arg=name, timeout=timeout)
+
+
+def wait_number(page: Any) -> str:
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=match-number]').textContent.trim() !== ''")
+    return str(page.get_by_test_id("match-number").inner_text())
 
 
 def state(page: Any) -> str:
@@ -66,8 +78,7 @@ def test_scan_and_approve_signs_the_browser_in_within_a_second(page, qr_live):
     uri = shown_uri(page)
     scanned = phone(server.url, profile, "scan", uri)
     assert len(scanned["numbers"]) == 3 and scanned["browser"].startswith(("Chrome", "Chromium"))
-    page.wait_for_function("() => document.querySelector('[data-testid=match-number]').textContent.trim() !== ''")
-    number = int(page.get_by_test_id("match-number").inner_text())
+    number = int(wait_number(page))
     assert number in scanned["numbers"]
     phone(server.url, profile, "approve", "--number", str(number))
     t0 = time.monotonic()
@@ -82,9 +93,9 @@ def test_deny_shows_denied(page, qr_live):
     server, profile = qr_live
     page.goto(f"{server.url}/login")
     phone(server.url, profile, "scan", shown_uri(page))
-    page.wait_for_function("() => document.querySelector('[data-testid=login-state]').dataset.state === 'scanned'")
+    wait_state(page, "scanned")
     phone(server.url, profile, "deny")
-    page.wait_for_function("() => document.querySelector('[data-testid=login-state]').dataset.state === 'denied'")
+    wait_state(page, "denied")
     assert state(page) == "denied"
 
 
@@ -92,8 +103,7 @@ def test_revoking_from_the_phone_drops_the_browser_at_once(page, qr_live):
     server, profile = qr_live
     page.goto(f"{server.url}/login")
     phone(server.url, profile, "scan", shown_uri(page))
-    page.wait_for_function("() => document.querySelector('[data-testid=match-number]').textContent.trim() !== ''")
-    phone(server.url, profile, "approve", "--number", page.get_by_test_id("match-number").inner_text())
+    phone(server.url, profile, "approve", "--number", wait_number(page))
     page.wait_for_url("**/account")
     page.wait_for_timeout(500)  # the account page's socket connects
     sid = max(s["id"] for s in phone(server.url, profile, "web-sessions")["sessions"] if s["kind"] == "qr")
@@ -130,11 +140,10 @@ def test_expiry_shows_expired_and_try_again(page, fast_live):
     server, _ = fast_live
     page.goto(f"{server.url}/login")
     shown_uri(page)
-    page.wait_for_function("() => document.querySelector('[data-testid=login-state]').dataset.state === 'expired'",
-                           timeout=15000)
+    wait_state(page, "expired", timeout=15000)
     assert page.get_by_test_id("qr-retry").is_visible()
     page.get_by_test_id("qr-retry").click()
-    page.wait_for_function("() => document.querySelector('[data-testid=login-state]').dataset.state === 'waiting'")
+    wait_state(page, "waiting")
 
 
 @pytest.mark.redis
@@ -151,8 +160,7 @@ def test_two_server_processes_sharing_redis(page, template_db, tmp_path, redis_u
         phone(b.url, profile, "login", "--dev-otp", "--password", STRONG)
         page.goto(f"{a.url}/login")  # the desktop waits on A
         phone(b.url, profile, "scan", shown_uri(page))  # the phone talks to B
-        page.wait_for_function("() => document.querySelector('[data-testid=match-number]').textContent.trim() !== ''")
-        phone(b.url, profile, "approve", "--number", page.get_by_test_id("match-number").inner_text())
+        phone(b.url, profile, "approve", "--number", wait_number(page))
         page.wait_for_url("**/account", timeout=5000)
         assert page.url.startswith(a.url)
     finally:
