@@ -18,6 +18,7 @@ from eid.accounts.errors import AccountsError, Conflict, Forbidden, InvalidInput
 from eid.accounts.proof import Proof
 from eid.app.models.accounts import Account
 from eid.app.models.devices import Device, UsedProof
+from eid.app.models.ops import insert_if_absent
 
 PLATFORMS = ("android", "ios", "cli", "other")
 
@@ -123,15 +124,7 @@ def by_jkt(svc: Services, jkt: str) -> Device | None:
 def proof_seen(svc: Services):  # type: ignore[no-untyped-def]
     """A ``seen(jti, expires)`` callback for ``proof.verify`` backed by the database."""
     def seen(jti: str, expires: datetime) -> bool:
-        if svc.session.get(UsedProof, jti) is not None:
-            return True
-        try:
-            with svc.session.begin_nested():
-                svc.session.add(UsedProof(jti=jti, expires_at=expires))
-                svc.session.flush()
-        except IntegrityError:
-            return True
-        return False
+        return not insert_if_absent(svc.session, UsedProof, {"jti": jti, "expires_at": expires})
 
     return seen
 

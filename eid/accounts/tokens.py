@@ -85,30 +85,37 @@ def _pair(svc: Services, family: TokenFamily) -> TokenPair:
     return TokenPair(access, refresh_token, int(ACCESS_TTL.total_seconds()), family)
 
 
-def _live_family(svc: Services, family_id: int) -> TokenFamily:
+def _live_family(svc: Services, family_id: int) -> tuple[TokenFamily, Device | None]:
     family = svc.session.get(TokenFamily, family_id)
     if family is None or family.revoked_at is not None:
         raise SessionExpired("This sign-in has been ended. Sign in again.")
+    device = None
     if family.device_id is not None:
         device = svc.session.get(Device, family.device_id)
         if device is None or device.deactivated_at is not None:
             raise SessionExpired("This phone is no longer active for the account.")
-    return family
+    return family, device
 
 
 def authenticate(svc: Services, token: str | None) -> Authenticated:
     """Raises NotAuthenticated (unknown) or SessionExpired (expired or revoked)."""
     if not token:
         raise NotAuthenticated("Send 'Authorization: DPoP <access token>' (or Bearer).")
-    row = svc.session.scalar(select(IssuedToken).where(IssuedToken.token_hash == _hash(token)))
-    if row is None or row.kind != "access":
+    found = svc.session.execute(  # one round trip: token, sign-in, account and phone
+        select(IssuedToken, TokenFamily, Account, Device)
+        .join(TokenFamily, TokenFamily.id == IssuedToken.family_id)
+        .join(Account, Account.id == TokenFamily.account_id)
+        .outerjoin(Device, Device.id == TokenFamily.device_id)
+        .where(IssuedToken.token_hash == _hash(token))).first()
+    if found is None or found[0].kind != "access":
         raise NotAuthenticated("Unknown access token.")
+    row, family, account, device = found
     if svc.now >= row.expires_at:
         raise SessionExpired("The access token has expired; use the refresh token.")
-    family = _live_family(svc, row.family_id)
-    account = svc.session.get(Account, family.account_id)
-    assert account is not None
-    device = svc.session.get(Device, family.device_id) if family.device_id else None
+    if family.revoked_at is not None:
+        raise SessionExpired("This sign-in has been ended. Sign in again.")
+    if family.device_id is not None and (device is None or device.deactivated_at is not None):
+        raise SessionExpired("This phone is no longer active for the account.")
     return Authenticated(row, family, account, device)
 
 
@@ -128,10 +135,9 @@ def refresh(svc: Services, refresh_token: str, *, proof_jkt: str | None) -> Toke
         raise RefreshReused()
     if svc.now >= row.expires_at:
         raise SessionExpired("The refresh token has expired. Sign in again.")
-    family = _live_family(svc, row.family_id)
-    if family.device_id is not None:
-        device = svc.session.get(Device, family.device_id)
-        if device is None or proof_jkt != device.jkt:
+    family, device = _live_family(svc, row.family_id)
+    if device is not None:
+        if proof_jkt != device.jkt:
             raise SessionExpired("Refreshing needs a proof signed by this phone's device key.")
     row.used_at = svc.now
     return _pair(svc, family)

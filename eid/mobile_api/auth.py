@@ -6,11 +6,15 @@ phone was activated can only activate the phone and read the account.
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import current_app, g, request
 
 from eid.accounts import devices, proof, tokens
 from eid.accounts.errors import Forbidden, NotAuthenticated
 from eid.app.services import services
+
+LAST_USED_GRAIN = timedelta(minutes=1)
 
 
 class DeviceKeyRequired(Forbidden):
@@ -46,7 +50,9 @@ def authenticated(*, sensitive: bool = False) -> tokens.Authenticated:
         auth = tokens.authenticate(services(), token)
         if auth.device is not None:
             request_proof(auth.device.jkt, token)
-            auth.device.last_used_at = services().now
+            now = services().now
+            if auth.device.last_used_at is None or now - auth.device.last_used_at > LAST_USED_GRAIN:
+                auth.device.last_used_at = now
         g.eid_auth = auth
     if sensitive and auth.device is None:
         raise DeviceKeyRequired()

@@ -284,29 +284,33 @@ def cmd_scan(c: Client, args: argparse.Namespace) -> dict[str, Any]:
             "location_mismatch": ctx["location_mismatch"], "numbers": ctx["numbers"]}
 
 
-def _decide(c: Client, decision: str, number: int) -> dict[str, Any]:
+def signed_decision(key: Any, pending: dict[str, Any], decision: str, number: int) -> dict[str, str]:
+    """The approval the app signs: canonical JSON of what it showed, ES256 (raw r||s)."""
     import time as _time
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
     from eid.qr_login.tokens import b64url, canonical_json, context_hash
 
-    pending = c.profile.load("pending_qr")
-    if not pending:
-        raise UsageError("scan a QR code first: eid-phone scan QR_IMAGE_OR_URI")
     payload = {"tx": pending["tx"], "thumbprint": pending["thumbprint"], "number": number,
                "aud": pending["audience"], "iat": int(_time.time()),
                "jti": b64url(secrets.token_bytes(16)), "decision": decision,
                "context_hash": context_hash(pending["context"])}
     raw = canonical_json(payload)
+    r, s = decode_dss_signature(key.private_key.sign(raw, ec.ECDSA(hashes.SHA256())))
+    return {"approval": raw.decode(), "signature": b64url(r.to_bytes(32, "big") + s.to_bytes(32, "big"))}
+
+
+def _decide(c: Client, decision: str, number: int) -> dict[str, Any]:
+    pending = c.profile.load("pending_qr")
+    if not pending:
+        raise UsageError("scan a QR code first: eid-phone scan QR_IMAGE_OR_URI")
     key = c.profile.device_key()
     if key is None:
         raise UsageError("this profile has no device key: eid-phone login first")
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
-
-    r, s = decode_dss_signature(key.private_key.sign(raw, ec.ECDSA(hashes.SHA256())))
-    sig = b64url(r.to_bytes(32, "big") + s.to_bytes(32, "big"))
-    out = c.call("POST", "qr-login/decision", json={"approval": raw.decode(), "signature": sig},
+    out = c.call("POST", "qr-login/decision", json=signed_decision(key, pending, decision, number),
                  auth=True)
     c.profile.delete("pending_qr")
     return out

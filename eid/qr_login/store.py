@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import delete, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 
@@ -65,17 +64,9 @@ class SqlStore:
 
     def seen(self, key: str, expires_at: datetime, now: datetime) -> bool:
         from eid.app.models.devices import UsedProof
+        from eid.app.models.ops import insert_if_absent
 
-        s = self._session()
-        if s.get(UsedProof, key) is not None:
-            return True
-        try:
-            with s.begin_nested():
-                s.add(UsedProof(jti=key, expires_at=expires_at))
-                s.flush()
-        except IntegrityError:
-            return True
-        return False
+        return not insert_if_absent(self._session(), UsedProof, {"jti": key, "expires_at": expires_at})
 
     def purge(self, now: datetime) -> int:
         from eid.app.models.qr import QrLoginTx

@@ -11,7 +11,7 @@ from tests.flows import STRONG, last_otp, register
 
 
 def web_signin(client, d):  # type: ignore[no-untyped-def]
-    page = client.get("/login").get_data(as_text=True)
+    page = client.get("/login?tab=password").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     cid = re.search(r'name="captcha_id" value="([^"]+)"', page).group(1)
     answer = client.get(f"/dev/captcha/{cid}").get_json()["answer"]

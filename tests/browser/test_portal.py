@@ -62,7 +62,7 @@ def sign_up(page: Any, live: Any, d: Any, password: str = STRONG) -> None:
 
 
 def sign_in(page: Any, live: Any, d: Any, password: str = STRONG) -> None:
-    page.goto(f"{live.url}/login")
+    page.goto(f"{live.url}/login?tab=password")
     fill(page, id_number=d.person.id_number, password=password)
     fill(page, captcha=captcha_answer(live, page))
     before = last_sms_id(live, d.phone)
@@ -108,7 +108,7 @@ def test_weak_password_is_explained_on_the_page(page, live):
 def test_wrong_password_then_english_switch(page, live):
     d = demo(46)
     sign_up(page, live, d)
-    page.goto(f"{live.url}/login?lang=en")
+    page.goto(f"{live.url}/login?tab=password&lang=en")
     fill(page, id_number=d.person.id_number, password="Wrong#Pass1")
     fill(page, captcha=captcha_answer(live, page))
     page.get_by_test_id("submit").click()

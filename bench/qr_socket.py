@@ -1,0 +1,237 @@
+"""Desktop QR login under load (issue 4), against a bare Flask-SocketIO emit.
+
+``python -m bench.qr_socket [DESKTOPS] [--workers 2 --redis]``: one gunicorn gevent
+worker (or several sharing Redis) serves the app; this process (gevent) opens
+DESKTOPS real desktop sessions (GET /login, WebSocket, key proof, QR) and keeps
+them waiting; then a phone (the reference client) scans and approves sample
+desktops, timing approval request -> "approved" event on the desktop's socket.
+The baseline is a bare Flask-SocketIO app under the same worker: N idle sockets,
+POST /emit/<room> -> event.
+"""
+from gevent import monkey
+
+monkey.patch_all()
+
+import os  # noqa: E402
+import re  # noqa: E402
+import shutil  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import requests  # noqa: E402
+from gevent.pool import Pool  # noqa: E402
+
+from bench.wsclient import SioClient  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    def __init__(self, app: str, env: dict[str, str], workers: int, tmp: Path) -> None:
+        self.port = free_port()
+        self.log = (tmp / f"gunicorn-{self.port}.log").open("w")
+        cmd = [str(Path(PY).parent / "gunicorn"), "-k", "eid.app.gunicorn_worker.Worker",
+               "-w", str(workers), "-b", f"{HOST}:{self.port}", "--worker-connections", "20000",
+               "--timeout", "120", app]
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, stdout=self.log,
+                                     stderr=subprocess.STDOUT)
+        end = time.monotonic() + 60
+        while time.monotonic() < end:
+            try:
+                requests.get(f"http://{HOST}:{self.port}/", timeout=1)
+                return
+            except requests.RequestException:
+                time.sleep(0.2)
+        raise RuntimeError("server did not start")
+
+    def worker_rss_mb(self) -> float:
+        out = subprocess.run(["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True,
+                             check=False).stdout.split()
+        total = 0
+        for pid in out:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        return total / 1024
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(30)
+        self.log.close()
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+# -- our app --------------------------------------------------------------------
+
+class Desktop:
+    def __init__(self, base: str, port: int) -> None:
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+        from eid.qr_login.tokens import b64url, public_jwk
+
+        http = requests.Session()
+        page = http.get(f"{base}/login", timeout=60).text
+        nonce = re.search(r'data-nonce="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        key = ec.generate_private_key(ec.SECP256R1())
+        r, s = decode_dss_signature(key.sign(nonce.encode(), ec.ECDSA(hashes.SHA256())))
+        cookie = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
+        self.sio = SioClient(HOST, port, "/qr-login", cookie=cookie)
+        self.sio.connected.get(timeout=60)
+        res = self.sio.call("start", {"jwk": public_jwk(key.public_key()),
+                                      "signature": b64url(r.to_bytes(32, "big") + s.to_bytes(32, "big"))})
+        self.uri = res["qr"]["qr_uri"]
+
+
+def phone_client(base: str, tmp: Path) -> Any:
+    from eid.phone import cli
+    from eid.phone.client import Client
+    from eid.phone.profile import Profile
+
+    profile = tmp / "phone"
+    pw = "Rv#9-Tq!Wz4k"
+    for args in (["register", "--demo-citizen", "1", "--dev-otp", "--password", pw],
+                 ["login", "--demo-citizen", "1", "--dev-otp", "--password", pw]):
+        assert cli.main(["--server", base, "--profile", str(profile), *args]) == 0
+    return Client(base, Profile(profile))
+
+
+def approve(phone: Any, desk: Desktop) -> float:
+    """Scan (untimed), then time approval request -> 'approved' on the desktop socket."""
+    from eid.phone.cli import signed_decision
+
+    scanned_evt = desk.sio.expect("qr_event")
+    pending = phone.call("POST", "qr-login/scan", json={"uri": desk.uri}, auth=True)
+    scanned, _ = scanned_evt.get(timeout=30)
+    body = signed_decision(phone.profile.device_key(), pending, "approve", int(scanned["number"]))
+    done = desk.sio.expect("qr_event")
+    t0 = time.perf_counter()
+    phone.call("POST", "qr-login/decision", json=body, auth=True)
+    event, t1 = done.get(timeout=30)
+    assert event["state"] == "approved", event
+    return (t1 - t0) * 1000
+
+
+def run_ours(n: int, samples: int, workers: int, redis_url: str | None, tmp: Path) -> dict[str, float]:
+    db = tmp / f"ours-{uuid.uuid4().hex[:6]}.sqlite3"
+    env = {"EID_ENV": "test", "DATABASE_URL": f"sqlite:///{db}", "EID_INSTANCE_PATH": str(tmp),
+           "EID_SECRET_KEY": "q" * 40, "EID_RATE_LIMITS": "0", "EID_PASSWORD_PROFILE": "test",
+           "SOCKETIO_ASYNC_MODE": "gevent", "EID_QR_LIFETIME_SECONDS": "3600",
+           "EID_QR_TTL_SECONDS": "3600", "EID_REDIS_PREFIX": f"bench-{uuid.uuid4().hex[:6]}"}
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    subprocess.run([str(Path(PY).parent / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=ROOT,
+                   env={**os.environ, **env}, check=True, capture_output=True)
+    subprocess.run([str(Path(PY).parent / "flask"), "--app", "wsgi", "registry", "seed", "--count",
+                    "200"], cwd=ROOT, env={**os.environ, **env}, check=True, capture_output=True)
+    srv = Server("wsgi:app", env, workers, tmp)
+    try:
+        base = f"http://{HOST}:{srv.port}"
+        phone = phone_client(base, tmp)
+        rss0 = srv.worker_rss_mb()
+        pool = Pool(64)
+        t = time.monotonic()
+        desks = [d for d in pool.imap_unordered(lambda _: Desktop(base, srv.port), range(n))]
+        setup_s = time.monotonic() - t
+        rss1 = srv.worker_rss_mb()
+        lat = [approve(phone, desks[i]) for i in range(samples)]
+        rest = desks[samples:samples + samples]
+        t = time.monotonic()
+        Pool(8).map(lambda d: approve(phone, d), rest)
+        rate = len(rest) / (time.monotonic() - t)
+        return {"desktops": len(desks), "setup_s": setup_s, "rss_before_mb": rss0,
+                "rss_waiting_mb": rss1, "kb_per_desktop": (rss1 - rss0) * 1024 / max(1, len(desks)),
+                "p50_ms": statistics.median(lat), "p99_ms": pct(lat, 0.99),
+                "approvals_per_s": rate}
+    finally:
+        srv.stop()
+
+
+def run_bare(n: int, samples: int, workers: int, redis_url: str | None, tmp: Path) -> dict[str, float]:
+    env = {"EID_REDIS_PREFIX": f"bare-{uuid.uuid4().hex[:6]}"}
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    srv = Server("bench.bare_app:app", env, workers, tmp)
+    try:
+        base = f"http://{HOST}:{srv.port}"
+        rss0 = srv.worker_rss_mb()
+
+        def connect(i: int) -> SioClient:
+            c = SioClient(HOST, srv.port, "/bare", query=f"&room=r{i}")
+            c.connected.get(timeout=60)
+            return c
+
+        clients = list(Pool(64).imap(connect, range(n)))
+        rss1 = srv.worker_rss_mb()
+        http = requests.Session()
+
+        def one(i: int) -> float:
+            waiter = clients[i].expect("evt")
+            t0 = time.perf_counter()
+            http.post(f"{base}/emit/r{i}", timeout=30)
+            _, t1 = waiter.get(timeout=30)
+            return (t1 - t0) * 1000
+
+        lat = [one(i) for i in range(samples)]
+        t = time.monotonic()
+        Pool(8).map(one, range(samples, 2 * samples))
+        rate = samples / (time.monotonic() - t)
+        return {"desktops": len(clients), "rss_before_mb": rss0, "rss_waiting_mb": rss1,
+                "kb_per_desktop": (rss1 - rss0) * 1024 / max(1, len(clients)),
+                "p50_ms": statistics.median(lat), "p99_ms": pct(lat, 0.99), "approvals_per_s": rate}
+    finally:
+        srv.stop()
+
+
+def main(argv: list[str]) -> int:
+    n = int(argv[0]) if argv and argv[0].isdigit() else 10_000
+    workers = 2 if "--workers" in argv else 1
+    redis_url = os.environ.get("EID_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0") if "--redis" in argv \
+        else None
+    samples = int(os.environ.get("EID_BENCH_SAMPLES", "200"))
+    tmp = Path(tempfile.mkdtemp(prefix="eid-qrbench-"))
+    try:
+        bare = run_bare(n, samples, workers, redis_url, tmp)
+        ours = run_ours(n, samples, workers, redis_url, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    label = f"{workers} worker{'s' if workers > 1 else ''}" + (" + Redis" if redis_url else "")
+    rows = [f"### QR login under load: {n} waiting desktops, {label}", "",
+            "| measurement | ours | bare Flask-SocketIO emit | ratio | target |",
+            "| --- | --- | --- | --- | --- |"]
+    for key, target in (("p50_ms", None), ("p99_ms", 1.5), ("approvals_per_s", None),
+                        ("rss_waiting_mb", None), ("kb_per_desktop", None)):
+        ratio = ours[key] / bare[key] if bare[key] else float("nan")
+        verdict = "" if target is None else (f"≤ {target}x ({'meets' if ratio <= target else 'MISSES'})")
+        rows.append(f"| {key} | {ours[key]:.1f} | {bare[key]:.1f} | {ratio:.2f}x | {verdict} |")
+    mem_ok = ours["rss_waiting_mb"] <= 1024 and ours["desktops"] >= n
+    rows.append(f"| desktops held at once | {int(ours['desktops'])} | {int(bare['desktops'])} | | "
+                f"{n} within 1 GiB ({'meets' if mem_ok else 'MISSES'}) |")
+    rows.append(f"\nSetup of {n} desktops (GET /login, WebSocket, key proof, QR): {ours['setup_s']:.0f} s.")
+    print("\n".join(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
