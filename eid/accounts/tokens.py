@@ -136,9 +136,8 @@ def refresh(svc: Services, refresh_token: str, *, proof_jkt: str | None) -> Toke
     if svc.now >= row.expires_at:
         raise SessionExpired("The refresh token has expired. Sign in again.")
     family, device = _live_family(svc, row.family_id)
-    if device is not None:
-        if proof_jkt != device.jkt:
-            raise SessionExpired("Refreshing needs a proof signed by this phone's device key.")
+    if device is not None and proof_jkt != device.jkt:
+        raise SessionExpired("Refreshing needs a proof signed by this phone's device key.")
     row.used_at = svc.now
     return _pair(svc, family)
 
