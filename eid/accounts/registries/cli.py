@@ -10,6 +10,10 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import delete, insert
+from sqlalchemy.exc import IntegrityError
+
+from eid.accounts.errors import InvalidInput
+from eid.accounts.ids import parse_id_number
 
 from eid.accounts.registries.interfaces import Citizen, Company
 from eid.accounts.registries.models import RegistryCitizen, RegistryCompany, RegistrySubscriber
@@ -55,14 +59,20 @@ def _row(n: int, raw: str) -> tuple[str, Any]:
         kind = rec.pop("type")
         if kind == "citizen":
             names = {f.name for f in fields(Citizen)}
-            return kind, Citizen.from_json({k: rec.get(k) for k in names})
+            missing = [k for k in ("id_number", "full_name", "birth_date", "sex", "nationality",
+                                   "permanent_address", "country") if not rec.get(k)]
+            if missing:
+                raise ValueError("missing " + ", ".join(missing))
+            parse_id_number(str(rec["id_number"]))
+            return kind, Citizen.from_json({k: rec.get(k, "") if k in (
+                "ethnicity", "religion", "hometown") else rec.get(k) for k in names})
         if kind == "line":
             return kind, {"phone": str(rec["phone"]), "owner_id": str(rec["owner_id"]),
                           "operator": str(rec.get("operator", ""))}
         if kind == "company":
             return kind, Company(**rec)
         raise ValueError(f"unknown type {kind!r}")
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, InvalidInput) as exc:
         raise click.ClickException(f"line {n}: {exc}; nothing was imported") from exc
 
 
@@ -78,7 +88,10 @@ def import_(path: Path) -> None:
             continue
         kind, value = _row(n, raw)
         {"citizen": people, "line": lines, "company": companies}[kind].append(value)
-    _replace_all(people, lines, companies)
+    try:
+        _replace_all(people, lines, companies)
+    except IntegrityError as exc:
+        raise click.ClickException(f"the file is inconsistent ({exc.orig}); nothing was imported") from exc
     click.echo(f"imported {len(people)} people, {len(lines)} lines, {len(companies)} companies")
 
 
