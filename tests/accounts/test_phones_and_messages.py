@@ -4,6 +4,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import ClassVar
 
 import pytest
 
@@ -61,7 +62,7 @@ def test_production_needs_an_sms_gateway():
 
 
 class _Gateway(BaseHTTPRequestHandler):
-    received: list[bytes] = []
+    received: ClassVar[list[bytes]] = []
 
     def do_POST(self):
         self.received.append(self.rfile.read(int(self.headers["Content-Length"])))
