@@ -98,7 +98,7 @@ class Desktop:
         r, s = decode_dss_signature(key.sign(nonce.encode(), ec.ECDSA(hashes.SHA256())))
         cookie = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
         self.sio = SioClient(HOST, port, "/qr-login", cookie=cookie)
-        self.sio.connected.get(timeout=60)
+        self.sio.connected.get(timeout=300)
         res = self.sio.call("start", {"jwk": public_jwk(key.public_key()),
                                       "signature": b64url(r.to_bytes(32, "big") + s.to_bytes(32, "big"))})
         self.uri = res["qr"]["qr_uri"]
@@ -179,10 +179,11 @@ def run_bare(n: int, samples: int, workers: int, redis_url: str | None, tmp: Pat
 
         def connect(i: int) -> SioClient:
             c = SioClient(HOST, srv.port, "/bare", query=f"&room=r{i}")
-            c.connected.get(timeout=60)
+            c.connected.get(timeout=300)
             return c
 
         clients = list(Pool(64).imap(connect, range(n)))
+        print(f"bare: {len(clients)} sockets connected", file=sys.stderr)
         rss1 = srv.worker_rss_mb()
         http = requests.Session()
 
@@ -211,11 +212,9 @@ def main(argv: list[str]) -> int:
         else None
     samples = int(os.environ.get("EID_BENCH_SAMPLES", "200"))
     tmp = Path(tempfile.mkdtemp(prefix="eid-qrbench-"))
-    try:
-        bare = run_bare(n, samples, workers, redis_url, tmp)
-        ours = run_ours(n, samples, workers, redis_url, tmp)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    bare = run_bare(n, samples, workers, redis_url, tmp)
+    ours = run_ours(n, samples, workers, redis_url, tmp)
+    shutil.rmtree(tmp, ignore_errors=True)  # kept (with the server logs) when a run fails
     label = f"{workers} worker{'s' if workers > 1 else ''}" + (" + Redis" if redis_url else "")
     rows = [f"### QR login under load: {n} waiting desktops, {label}", "",
             "| measurement | ours | bare Flask-SocketIO emit | ratio | target |",

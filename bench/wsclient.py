@@ -24,7 +24,7 @@ from wsproto.events import (
 class SioClient:
     def __init__(self, host: str, port: int, namespace: str, cookie: str = "", query: str = "") -> None:
         self.ns = namespace
-        self.sock = gsocket.create_connection((host, port), timeout=60)
+        self.sock = gsocket.create_connection((host, port), timeout=300)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.ws = WSConnection(ConnectionType.CLIENT)
         headers = [(b"cookie", cookie.encode())] if cookie else []

@@ -14,7 +14,6 @@ from sqlalchemy.exc import IntegrityError
 
 from eid.accounts.errors import InvalidInput
 from eid.accounts.ids import parse_id_number
-
 from eid.accounts.registries.interfaces import Citizen, Company
 from eid.accounts.registries.models import RegistryCitizen, RegistryCompany, RegistrySubscriber
 
