@@ -28,10 +28,15 @@ class NoDelayRequestHandler(WSGIRequestHandler):
 
 
 def gevent_worker_class() -> type:
-    """gunicorn's gevent worker (PyWSGI), with TCP_NODELAY on each accepted client."""
-    from gunicorn.workers.ggevent import GeventPyWSGIWorker
+    """gunicorn's gevent worker, with TCP_NODELAY on each accepted client.
 
-    class NoDelayGeventWorker(GeventPyWSGIWorker):
+    The plain worker (not the PyWSGI one) exposes ``gunicorn.socket``, so the
+    WebSocket layer (simple-websocket) uses the connection as it is instead of
+    duplicating it: one file descriptor per waiting desktop, not two.
+    """
+    from gunicorn.workers.ggevent import GeventWorker
+
+    class NoDelayGeventWorker(GeventWorker):
         def handle(self, listener: Any, client: Any, addr: Any) -> None:
             set_nodelay(client)
             super().handle(listener, client, addr)
