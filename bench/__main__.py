@@ -22,6 +22,25 @@ def main(argv: list[str]) -> int:
             if pg:
                 out.append(table("Accounts at production argon2 parameters (PostgreSQL)",
                                  accounts.run(pg)))
+    if "signed" in names:
+        from bench import signed
+        from bench.pg import temp_database
+
+        rows = signed.run_signed()
+        with temp_database() as pg:
+            if pg:
+                rows += signed.run_signed(pg)
+        out.append(table("Device-key proof (DPoP) overhead", rows))
+        lines = ["### App registration throughput (production argon2)", "",
+                 "| database | registrations/s | argon2id hashes/s (baseline) | ratio |",
+                 "| --- | --- | --- | --- |"]
+        runs = [signed.run_registration()]
+        with temp_database() as pg:
+            if pg:
+                runs.append(signed.run_registration(pg))
+        for label, regs, hashes in runs:
+            lines.append(f"| {label} | {regs:.2f} | {hashes:.2f} | {regs / hashes:.2f}x |")
+        out.append("\n".join(lines) + "\n")
     report = "\n".join(out)
     print(report)
     path = Path(__file__).parent / "results"

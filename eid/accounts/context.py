@@ -64,6 +64,7 @@ class Services:
     client: Client = field(default_factory=Client)
     defer: Callable[[Callable[[], None]], None] = field(default=lambda fn: fn())
     mail: Any = None
+    replay: Any = None  # .seen(key, expires, now) -> bool; None: the database decides
 
     def limit(self, scope: str, key: str, limit_name: str) -> None:
         limits = self.cfg.get("RATE_LIMITS", {})

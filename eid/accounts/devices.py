@@ -124,6 +124,8 @@ def by_jkt(svc: Services, jkt: str) -> Device | None:
 def proof_seen(svc: Services):  # type: ignore[no-untyped-def]
     """A ``seen(jti, expires)`` callback for ``proof.verify`` backed by the database."""
     def seen(jti: str, expires: datetime) -> bool:
+        if svc.replay is not None:
+            return bool(svc.replay.seen(jti, expires, svc.now))
         return not insert_if_absent(svc.session, UsedProof, {"jti": jti, "expires_at": expires})
 
     return seen

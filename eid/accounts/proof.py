@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -64,10 +65,24 @@ def thumbprint(public_jwk: dict[str, Any]) -> str:
     Raises:
         ProofInvalid: not a public EC P-256 key.
     """
+    return _imported(public_jwk)[1]
+
+
+def _imported(public_jwk: dict[str, Any]) -> tuple[ECKey, str]:
     if public_jwk.get("kty") != "EC" or public_jwk.get("crv") != "P-256" or "d" in public_jwk:
         raise ProofInvalid("The device key must be a public EC P-256 key.")
+    x, y = public_jwk.get("x"), public_jwk.get("y")
+    if not isinstance(x, str) or not isinstance(y, str):
+        raise ProofInvalid("The device key is not a valid P-256 key.")
+    return _import(x, y)
+
+
+@lru_cache(maxsize=8192)
+def _import(x: str, y: str) -> tuple[ECKey, str]:
+    """A phone sends the same key on every call: parse it (and its thumbprint) once."""
     try:
-        return str(ECKey.import_key(public_jwk).thumbprint())
+        key = ECKey.import_key({"kty": "EC", "crv": "P-256", "x": x, "y": y})
+        return key, str(key.thumbprint())
     except (JoseError, ValueError, TypeError) as exc:
         raise ProofInvalid("The device key is not a valid P-256 key.") from exc
 
@@ -114,7 +129,7 @@ def _decode(compact: str) -> tuple[dict[str, Any], dict[str, Any]]:
         if header.get("typ") != "dpop+jwt" or header.get("alg") != "ES256" or \
                 not isinstance(header.get("jwk"), dict):
             raise ProofInvalid("The proof must be a dpop+jwt signed with ES256 carrying its jwk.")
-        key = ECKey.import_key(header["jwk"])
+        key, _ = _imported(header["jwk"])
         obj = jws.deserialize_compact(compact, key, algorithms=["ES256"])
         claims = json.loads(obj.payload)
     except ProofInvalid:

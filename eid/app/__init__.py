@@ -55,8 +55,10 @@ def _build_parts(app: Flask, clock: Clock) -> Any:
     profile = app.config["PASSWORD_PROFILE"]
     hasher = Hasher.for_tests() if profile == "test" else Hasher.production()
     independent = _independent_sessions(app)
+    from eid.app.replay import replay_cache_for
+
     return AppParts(
-        clock=clock, hasher=hasher, policy=PasswordPolicy(),
+        clock=clock, hasher=hasher, policy=PasswordPolicy(), replay=replay_cache_for(app.config),
         sms=sender_from_config(app.config, independent),
         registries_factory=lambda s: registries_from_config(app.config, lambda: s),
     )

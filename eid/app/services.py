@@ -37,6 +37,7 @@ class AppParts:
     policy: Any
     sms: Any
     registries_factory: Callable[[Any], Any]
+    replay: Any = None
 
 
 def parts(app: Flask | None = None) -> AppParts:
@@ -66,7 +67,7 @@ def services() -> Services:
         key=key, now=now, rng=p.clock.rng, cfg=app.config, limiter=KeyedLimiter(),
         client=Client(ip=client_ip(), user_agent=request.headers.get("User-Agent", "")[:300],
                       browser_id=request.cookies.get(BROWSER_COOKIE), locale=locale),
-        defer=_defer,
+        defer=_defer, replay=p.replay,
     )
     g.eid_services = svc
     return svc
