@@ -2,6 +2,7 @@
 (also written to bench/results/latest.md) to paste into docs/benchmarks.md."""
 from __future__ import annotations
 
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,7 +11,7 @@ from bench.common import machine, table
 
 
 def main(argv: list[str]) -> int:
-    names = argv or ["accounts"]
+    names = argv or ["accounts", "signed", "qr"]
     out = [f"## Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC", "",
            f"Command: `make bench` (`python -m bench {' '.join(names)}`)  ", f"Machine: {machine()}", ""]
     if "accounts" in names:
@@ -41,6 +42,16 @@ def main(argv: list[str]) -> int:
         for label, regs, hashes in runs:
             lines.append(f"| {label} | {regs:.2f} | {hashes:.2f} | {regs / hashes:.2f}x |")
         out.append("\n".join(lines) + "\n")
+    if "qr" in names:
+        import subprocess
+
+        n = os.environ.get("EID_BENCH_DESKTOPS", "10000")
+        for extra in ([], ["--workers", "--redis"]):
+            r = subprocess.run([sys.executable, "-m", "bench.qr_socket", n, *extra],
+                               capture_output=True, text=True, check=False)
+            table_start = r.stdout.find("### ")
+            out.append(r.stdout[table_start:] if table_start >= 0 else
+                       f"(QR socket bench failed: {r.stderr[-400:]})")
     report = "\n".join(out)
     print(report)
     path = Path(__file__).parent / "results"

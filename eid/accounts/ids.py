@@ -3,7 +3,7 @@ national code (کد ملی).
 
 CCCD layout (Thông tư 07/2016/TT-BCA): digits 1-3 the province of birth
 registration, digit 4 sex and century (0/1 male/female 1900s, 2/3 2000s, 4/5 2100s,
-6/7 2200s, 8/9 1800s), digits 5-6 the last two digits of the birth year, then six
+6/7 2200s, 8/9 2300s), digits 5-6 the last two digits of the birth year, then six
 random digits.
 """
 from __future__ import annotations
@@ -30,7 +30,7 @@ PROVINCES: dict[str, str] = {
     "089": "An Giang", "091": "Kiên Giang", "092": "Cần Thơ", "093": "Hậu Giang",
     "094": "Sóc Trăng", "095": "Bạc Liêu", "096": "Cà Mau",
 }
-CENTURY = {0: 1900, 1: 1900, 2: 2000, 3: 2000, 4: 2100, 5: 2100, 6: 2200, 7: 2200, 8: 1800, 9: 1800}
+CENTURY = {0: 1900, 1: 1900, 2: 2000, 3: 2000, 4: 2100, 5: 2100, 6: 2200, 7: 2200, 8: 2300, 9: 2300}
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ def check_consistency(idn: IdNumber, birth: date, sex: str) -> bool:
 
 
 def encode_cccd(province: str, sex: str, birth: date, serial: int) -> str:
-    base = {1800: 8, 1900: 0, 2000: 2, 2100: 4, 2200: 6}[birth.year // 100 * 100]
+    base = {1900: 0, 2000: 2, 2100: 4, 2200: 6, 2300: 8}[birth.year // 100 * 100]
     digit = base + (1 if sex == "F" else 0)
     return f"{province}{digit}{birth.year % 100:02d}{serial % 1_000_000:06d}"
 

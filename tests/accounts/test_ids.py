@@ -39,3 +39,10 @@ def test_cmnd_and_iranian_codes():
 def test_masking_keeps_only_the_ends():
     assert mask_id("079203001234") == "0792******34"
     assert "203001" not in mask_id("079203001234")
+
+
+@pytest.mark.parametrize("digit,century,sex", [(0, 1900, "M"), (1, 1900, "F"), (2, 2000, "M"),
+                                               (3, 2000, "F"), (8, 2300, "M"), (9, 2300, "F")])
+def test_sex_and_century_digit_per_circular_07_2016(digit, century, sex):
+    idn = parse_id_number(f"079{digit}05001234")
+    assert (idn.century, idn.sex) == (century, sex)
