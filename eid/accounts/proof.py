@@ -18,6 +18,10 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey
@@ -122,19 +126,29 @@ def verify(compact: str | None, *, method: str, url: str, now: datetime,
     return Proof(jkt, dict(header["jwk"]), jti, iat)
 
 
+def _b64decode(part: str) -> bytes:
+    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+
+
 def _decode(compact: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """RFC 7515 compact JWS, ES256 only, verified with ``cryptography`` directly (the
+    key from the header, parsed once per device and cached)."""
     try:
-        head_b64 = compact.split(".", 1)[0]
-        header = json.loads(base64.urlsafe_b64decode(head_b64 + "=" * (-len(head_b64) % 4)))
-        if header.get("typ") != "dpop+jwt" or header.get("alg") != "ES256" or \
-                not isinstance(header.get("jwk"), dict):
+        head_b64, body_b64, sig_b64 = compact.split(".")
+        header = json.loads(_b64decode(head_b64))
+        if not isinstance(header, dict) or header.get("typ") != "dpop+jwt" or \
+                header.get("alg") != "ES256" or not isinstance(header.get("jwk"), dict):
             raise ProofInvalid("The proof must be a dpop+jwt signed with ES256 carrying its jwk.")
         key, _ = _imported(header["jwk"])
-        obj = jws.deserialize_compact(compact, key, algorithms=["ES256"])
-        claims = json.loads(obj.payload)
+        sig = _b64decode(sig_b64)
+        if len(sig) != 64:
+            raise ProofInvalid("An ES256 signature is 64 bytes (r || s).")
+        der = encode_dss_signature(int.from_bytes(sig[:32], "big"), int.from_bytes(sig[32:], "big"))
+        key.public_key.verify(der, f"{head_b64}.{body_b64}".encode(), ec.ECDSA(hashes.SHA256()))
+        claims = json.loads(_b64decode(body_b64))
     except ProofInvalid:
         raise
-    except (JoseError, ValueError, TypeError, KeyError, IndexError) as exc:
+    except (InvalidSignature, ValueError, TypeError, KeyError, IndexError) as exc:
         raise ProofInvalid("The device-key proof is not a valid signed token.") from exc
     if not isinstance(claims, dict):
         raise ProofInvalid("The proof's claims must be a JSON object.")
