@@ -62,8 +62,16 @@ def store_for(app: Flask) -> Store:
     return store
 
 
-def qr_service() -> QrLogin:
+def _notify_after_commit(tx_id: str, event: dict[str, Any]) -> None:
+    """Tell the desktop only once the new state is committed: it acts on the event at
+    once (redeems), and must find the state it was told about."""
     from eid.app.realtime import notify_desktop
+    from eid.app.services import services
+
+    services().defer(lambda: notify_desktop(tx_id, event))
+
+
+def qr_service() -> QrLogin:
     from eid.app.services import parts
 
     clock = parts().clock
@@ -75,7 +83,7 @@ def qr_service() -> QrLogin:
     from eid.app.services import derive_key
 
     return QrLogin(store_for(app), now=clock.now(), rng=clock.rng, audience=cfg["PUBLIC_URL"],
-                   notify=notify_desktop, timing=timing,
+                   notify=_notify_after_commit, timing=timing,
                    redeem_key=derive_key(cfg["SECRET_KEY"], "qr-redeem"))
 
 

@@ -233,3 +233,26 @@ def test_step_up_required_is_a_distinct_state(app, phone):
     r = phone.call("POST", "qr-login/decision", approval(phone, scanned, desk.status().get_json()["number"]))
     assert r.get_json()["reason"] == "step_up_required"
     assert desk.status().get_json()["state"] == "step_up_required"
+
+
+def test_the_desktop_is_told_only_after_the_state_is_committed(app, phone, monkeypatch):
+    """The browser redeems as soon as it hears "approved": the approval must already be
+    visible to any other connection (another worker) by then."""
+    from sqlalchemy import select
+
+    from eid.app import realtime
+    from eid.app.models.qr import QrLoginTx
+
+    seen: list[tuple[str, str]] = []
+
+    def record(tx_id, event):  # type: ignore[no-untyped-def]
+        with app.extensions["eid.engine"].connect() as conn:  # a separate connection
+            state = conn.execute(select(QrLoginTx.state).where(QrLoginTx.id == tx_id)).scalar_one()
+        seen.append((event["state"], state))
+
+    monkeypatch.setattr(realtime, "notify_desktop", record)
+    desk = Desktop(app)
+    desk.start()
+    scanned = scan(phone, desk)
+    phone.call("POST", "qr-login/decision", approval(phone, scanned, desk.status().get_json()["number"]))
+    assert seen == [("scanned", "scanned"), ("approved", "approved")]
