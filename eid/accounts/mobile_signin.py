@@ -69,6 +69,8 @@ def send_by_email(svc: Services, challenge_id: str) -> str:
         email = getattr(person, "email", None)
     if not email:
         raise NoEmailOnRecord()
+    if svc.mail is None:
+        raise NoEmailOnRecord("E-mail delivery is not set up on this server; use the SMS code.")
     otp.resend(svc, challenge_id, "mobile_signin", to_email=email)
     name, _, domain = email.partition("@")
     return f"{name[:2]}***@{domain}"

@@ -57,11 +57,25 @@ def _build_parts(app: Flask, clock: Clock) -> Any:
     independent = _independent_sessions(app)
     from eid.app.replay import replay_cache_for
 
+    sms = sender_from_config(app.config, independent)
     return AppParts(
         clock=clock, hasher=hasher, policy=PasswordPolicy(), replay=replay_cache_for(app.config),
-        sms=sender_from_config(app.config, independent),
+        sms=sms, mail=_mailer(app, sms),
         registries_factory=lambda s: registries_from_config(app.config, lambda: s),
     )
+
+
+def _mailer(app: Flask, sms: Any) -> Any:
+    """E-mail for the OTP fallback: the development outbox (the same table as SMS,
+    addressed to the e-mail) or an HTTP mail gateway (``EMAIL_GATEWAY_URL``)."""
+    if app.config["DEV_MODE"]:
+        return sms
+    url = app.config.get("EMAIL_GATEWAY_URL")
+    if not url:
+        return None
+    from eid.accounts.sms import HttpGatewaySender
+
+    return HttpGatewaySender(str(url), app.config.get("EMAIL_GATEWAY_TOKEN"))
 
 
 def _independent_sessions(app: Flask) -> Any:

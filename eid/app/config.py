@@ -69,6 +69,8 @@ def load_config(env: Mapping[str, str] | None = None, *, instance_path: str | No
         "REGISTRY_URL": env.get("REGISTRY_URL") or None,
         "SMS_GATEWAY_URL": env.get("SMS_GATEWAY_URL") or None,
         "SMS_GATEWAY_TOKEN": env.get("SMS_GATEWAY_TOKEN") or None,
+        "EMAIL_GATEWAY_URL": env.get("EMAIL_GATEWAY_URL") or None,
+        "EMAIL_GATEWAY_TOKEN": env.get("EMAIL_GATEWAY_TOKEN") or None,
         "PUBLIC_URL": env.get("EID_PUBLIC_URL", "http://127.0.0.1:5000"),
         "COOKIE_SECURE": production or env.get("EID_COOKIE_SECURE") == "1",
         "PASSWORD_PROFILE": env.get("EID_PASSWORD_PROFILE", "production" if name != "test" else "test"),

@@ -38,6 +38,7 @@ class AppParts:
     sms: Any
     registries_factory: Callable[[Any], Any]
     replay: Any = None
+    mail: Any = None
 
 
 def parts(app: Flask | None = None) -> AppParts:
@@ -67,7 +68,7 @@ def services() -> Services:
         key=key, now=now, rng=p.clock.rng, cfg=app.config, limiter=KeyedLimiter(),
         client=Client(ip=client_ip(), user_agent=request.headers.get("User-Agent", "")[:300],
                       browser_id=request.cookies.get(BROWSER_COOKIE), locale=locale),
-        defer=_defer, replay=p.replay,
+        defer=_defer, replay=p.replay, mail=p.mail,
     )
     g.eid_services = svc
     return svc

@@ -112,3 +112,27 @@ def test_non_ceo_is_refused_for_a_company(client, app):
     phone = Phone(client, app).login(other)
     r = phone.call("POST", "act-as", {"company_id": ceo.companies[0].company_id})
     assert r.status_code == 403 and r.get_json()["error"] == "not_legal_representative"
+
+
+def test_the_code_can_come_by_e_mail_instead(client):
+    from tests.flows import sms_to
+
+    d = next(demo(n) for n in range(1, 51) if demo(n).person.email)
+    r = client.post(f"{API}/signin/mobile/start", json={"phone": d.phone, **captcha(client)})
+    cid = r.get_json()["challenge_id"]
+    r = client.post(f"{API}/signin/mobile/email", json={"challenge_id": cid})
+    assert r.status_code == 200 and r.get_json()["sent_to"].endswith(d.person.email.split("@")[1])
+    mails = sms_to(client, d.person.email)
+    assert mails and mails[0]["kind"] == "email_otp"
+    import re
+
+    code = re.search(r"\b(\d{6})\b", mails[0]["text"]).group(1)
+    r = client.post(f"{API}/signin/mobile/verify", json={"challenge_id": cid, "code": code})
+    assert r.status_code == 200
+
+
+def test_no_e_mail_on_record_is_a_clear_error(client):
+    d = next(demo(n) for n in range(1, 51) if not demo(n).person.email)
+    r = client.post(f"{API}/signin/mobile/start", json={"phone": d.phone, **captcha(client)})
+    r = client.post(f"{API}/signin/mobile/email", json={"challenge_id": r.get_json()["challenge_id"]})
+    assert r.status_code == 409 and r.get_json()["error"] == "no_email"
