@@ -7,14 +7,13 @@ its own: the guardian acts for them, and every such action records both people.
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from eid.accounts.context import Services
 from eid.accounts.errors import Conflict, Forbidden, InvalidInput, NotFound
-from eid.accounts.forms import FieldErrors, age_on, parse_birth_date, raise_if_errors, required
-from eid.accounts.ids import parse_id_number
+from eid.accounts.forms import age_on, parse_id_and_birth
 from eid.accounts.signup import MIN_SELF_REGISTRATION_AGE
 from eid.app.models.accounts import Account
+from eid.app.models.ops import add_unique
 
 NO_PASSWORD = "!"  # noqa: S105 - a marker that no argon2 hash equals
 
@@ -30,13 +29,8 @@ class TooOldToBeDependent(Forbidden):
 
 
 def add(svc: Services, guardian: Account, data: dict[str, str]) -> Account:
-    errors = FieldErrors()
-    raw_id = required(data.get("id_number"), "id_number", errors)
-    raw_birth = required(data.get("birth_date"), "birth_date", errors)
-    idn = errors.check("id_number", parse_id_number, raw_id) if raw_id else None
-    birth = errors.check("birth_date", parse_birth_date, raw_birth) if raw_birth else None
-    raise_if_errors(errors)
-    person = svc.registries.population.get(idn.value)  # type: ignore[union-attr]
+    id_number, birth = parse_id_and_birth(data)
+    person = svc.registries.population.get(id_number)
     if person is None or person.birth_date != birth:
         raise InvalidInput("No person with this ID number and birth date is in the register.",
                            fields={"id_number": "not_in_register"})
@@ -51,12 +45,8 @@ def add(svc: Services, guardian: Account, data: dict[str, str]) -> Account:
                       email=None, password_hash=NO_PASSWORD, level=guardian.level and 1,
                       role="dependent", locale=guardian.locale, guardian_account_id=guardian.id,
                       created_at=svc.now, password_changed_at=svc.now)
-    try:
-        with svc.session.begin_nested():
-            svc.session.add(account)
-            svc.session.flush()
-    except IntegrityError as exc:
-        raise Conflict("This person already has an account.") from exc
+    if not add_unique(svc.session, account):
+        raise Conflict("This person already has an account.")
     svc.audit("dependent.add", "ok", actor_account_id=guardian.id, acting_for=f"account:{account.id}",
               id_number=person.id_number)
     return account

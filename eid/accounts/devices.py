@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 
 from eid.accounts import otp, tokens
 from eid.accounts.context import Services
@@ -18,7 +17,7 @@ from eid.accounts.errors import AccountsError, Conflict, Forbidden, InvalidInput
 from eid.accounts.proof import Proof
 from eid.app.models.accounts import Account
 from eid.app.models.devices import Device, UsedProof
-from eid.app.models.ops import insert_if_absent
+from eid.app.models.ops import add_unique, insert_if_absent
 
 PLATFORMS = ("android", "ios", "cli", "other")
 
@@ -87,12 +86,8 @@ def complete_activation(svc: Services, account: Account, *, challenge_id: str, c
     otp.consume(svc, ch)
     device = Device(account_id=account.id, name=name, platform=platform, jwk=proof.jwk,
                     jkt=proof.jkt, created_at=svc.now, bound_by=bound_by)
-    try:
-        with svc.session.begin_nested():
-            svc.session.add(device)
-            svc.session.flush()
-    except IntegrityError as exc:
-        raise Conflict("This device key is already registered.") from exc
+    if not add_unique(svc.session, device):
+        raise Conflict("This device key is already registered.")
     svc.audit("device.activate", "ok", actor_account_id=account.id,
               details={"device_id": device.id, "bound_by": bound_by,
                        "replaced": old.id if old else None})

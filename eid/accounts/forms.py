@@ -45,6 +45,19 @@ def required(value: str | None, field: str, errors: dict[str, str]) -> str:
     return value
 
 
+def parse_id_and_birth(data: dict[str, str], id_field: str = "id_number") -> tuple[str, date]:
+    """An ID number and a birth date, both required; one InvalidInput naming each bad field."""
+    from eid.accounts.ids import parse_id_number
+
+    errors = FieldErrors()
+    raw_id = required(data.get(id_field), id_field, errors)
+    raw_birth = required(data.get("birth_date"), "birth_date", errors)
+    idn = errors.check(id_field, parse_id_number, raw_id) if raw_id else None
+    birth = errors.check("birth_date", parse_birth_date, raw_birth) if raw_birth else None
+    raise_if_errors(errors)
+    return idn.value, birth  # type: ignore[union-attr,return-value]
+
+
 def parse_birth_date(raw: str) -> date:
     """dd/mm/yyyy as the portal shows it; ISO yyyy-mm-dd from the app and date inputs."""
     raw = raw.strip()

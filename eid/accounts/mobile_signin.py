@@ -16,8 +16,7 @@ from sqlalchemy import select
 from eid.accounts import otp
 from eid.accounts.context import Services
 from eid.accounts.errors import AccountsError, InvalidInput
-from eid.accounts.forms import FieldErrors, age_on, parse_birth_date, raise_if_errors, required
-from eid.accounts.ids import parse_id_number
+from eid.accounts.forms import FieldErrors, age_on, parse_id_and_birth, raise_if_errors, required
 from eid.accounts.phones import normalize_phone
 from eid.accounts.signup import MIN_SELF_REGISTRATION_AGE
 from eid.app.models.accounts import Account
@@ -83,13 +82,8 @@ def verify(svc: Services, challenge_id: str, code: str) -> None:
 def identify(svc: Services, challenge_id: str, data: dict[str, str]) -> PostalCheck:
     """National code + birth date of the line's owner; returns the postal code on record."""
     ch = otp.require_verified(svc, challenge_id, "mobile_signin")
-    errors = FieldErrors()
-    raw_id = required(data.get("national_code"), "national_code", errors)
-    raw_birth = required(data.get("birth_date"), "birth_date", errors)
-    idn = errors.check("national_code", parse_id_number, raw_id) if raw_id else None
-    birth = errors.check("birth_date", parse_birth_date, raw_birth) if raw_birth else None
-    raise_if_errors(errors)
-    person = svc.registries.population.get(idn.value)  # type: ignore[union-attr]
+    id_number, birth = parse_id_and_birth(data, "national_code")
+    person = svc.registries.population.get(id_number)
     if person is None or person.id_number != ch.subject or person.birth_date != birth:
         svc.audit("mobile_signin.identity", "mismatch", id_number=ch.subject)
         raise IdentityMismatch()

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from eid.accounts import otp
 from eid.accounts.context import Services
@@ -33,6 +32,7 @@ from eid.accounts.forms import (
 from eid.accounts.ids import parse_id_number
 from eid.accounts.phones import normalize_phone
 from eid.app.models.accounts import Account
+from eid.app.models.ops import add_unique
 
 MIN_SELF_REGISTRATION_AGE = 14
 
@@ -111,12 +111,8 @@ def complete(svc: Services, challenge_id: str, password: str, confirm: str,
         id_number=person.id_number, full_name=person.full_name, phone=data["phone"],
         email=data.get("email"), password_hash=svc.hasher.hash(password), level=1,
         role="citizen", locale=svc.client.locale, created_at=svc.now, password_changed_at=svc.now)
-    try:
-        with svc.session.begin_nested():
-            svc.session.add(account)
-            svc.session.flush()
-    except IntegrityError as exc:
-        raise AlreadyRegistered() from exc
+    if not add_unique(svc.session, account):
+        raise AlreadyRegistered()
     otp.consume(svc, ch)
     svc.audit("signup.complete", "ok", actor_account_id=account.id, id_number=account.id_number,
               details={"level": 1})

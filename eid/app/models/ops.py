@@ -16,3 +16,16 @@ def insert_if_absent(session: Session, model: Any, values: dict[str, Any]) -> bo
         from sqlalchemy.dialects.sqlite import insert
     result = session.execute(insert(model).values(**values).on_conflict_do_nothing())
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def add_unique(session: Session, row: Any) -> bool:
+    """Add ``row`` in a savepoint; False (and nothing written) if a unique key exists."""
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
