@@ -91,7 +91,9 @@ def _import(x: str, y: str) -> tuple[ECKey, str]:
         raise ProofInvalid("The device key is not a valid P-256 key.") from exc
 
 
+@lru_cache(maxsize=4096)
 def normalise_url(url: str) -> str:
+    """RFC 9449 §4.3: compare ``htu`` without query and fragment, scheme and host folded."""
     parts = urlsplit(url)
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, "", ""))
 

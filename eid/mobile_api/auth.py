@@ -23,8 +23,10 @@ class DeviceKeyRequired(Forbidden):
 
 
 def request_url() -> str:
-    base = current_app.config.get("PUBLIC_URL") if current_app.config.get("TRUST_PUBLIC_URL") else None
-    return (base.rstrip("/") + request.path) if base else request.base_url
+    """The URL the phone signed (``htu``): scheme, host and path, no query."""
+    if current_app.config.get("TRUST_PUBLIC_URL"):
+        return str(current_app.config["PUBLIC_URL"]).rstrip("/") + request.path
+    return f"{request.scheme}://{request.host}{request.path}"
 
 
 def access_token() -> str:
