@@ -82,7 +82,7 @@ class Driver:
         assert r.status_code == 200
 
 
-def run(db_url: str | None = None, n: int = 12) -> list[Result]:
+def run(db_url: str | None = None, n: int = 24) -> list[Result]:
     from argon2 import PasswordHasher
 
     from eid.accounts.passwords import Hasher

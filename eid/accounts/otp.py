@@ -143,8 +143,7 @@ def verify(svc: Services, challenge_id: str, purpose: str, code: str) -> OtpChal
         if left <= 0:
             raise OtpTooManyAttempts("Too many wrong codes. Ask for a new code.")
         raise OtpInvalid(f"The code is not correct. {left} attempt(s) left.", attempts_left=left)
-    ch.verified_at = svc.now
-    svc.session.flush()
+    ch.verified_at = svc.now  # written with the request's commit (autoflush before any query)
     return ch
 
 
@@ -158,7 +157,6 @@ def require_verified(svc: Services, challenge_id: str, purpose: str) -> OtpChall
 
 def consume(svc: Services, ch: OtpChallenge) -> None:
     ch.consumed_at = svc.now
-    svc.session.flush()
 
 
 def payload(ch: OtpChallenge) -> dict[str, Any]:

@@ -45,7 +45,7 @@ def make_engine(url: str, **kw: Any) -> Engine:
             cur.close()
 
         return engine
-    kw.setdefault("pool_pre_ping", True)
+    kw.setdefault("pool_recycle", 300)  # no per-checkout ping: one round trip less per request
     return create_engine(url, **kw)
 
 
