@@ -67,6 +67,7 @@ def load_config(env: Mapping[str, str] | None = None, *, instance_path: str | No
         "DATABASE_URL": database_url,
         "REDIS_URL": env.get("REDIS_URL") or None,
         "REGISTRY_URL": env.get("REGISTRY_URL") or None,
+        "CSCA_PATH": env.get("EID_CSCA_PATH") or None,
         "SMS_GATEWAY_URL": env.get("SMS_GATEWAY_URL") or None,
         "SMS_GATEWAY_TOKEN": env.get("SMS_GATEWAY_TOKEN") or None,
         "EMAIL_GATEWAY_URL": env.get("EMAIL_GATEWAY_URL") or None,

@@ -265,4 +265,10 @@ def revoke_app_session(family_id: int) -> Any:
     return jsonify({"ok": True})
 
 
-from eid.mobile_api import acting_api, devices_api, qr_api, registration_api  # noqa: E402,F401 - routes
+from eid.mobile_api import (  # noqa: E402,F401 - routes
+    acting_api,
+    chip_api,
+    devices_api,
+    qr_api,
+    registration_api,
+)

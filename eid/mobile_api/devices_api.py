@@ -52,14 +52,13 @@ def activate_complete(body: dict[str, Any]) -> Any:
 def _chip_verified(account: Any, chip_session_id: str | None) -> bool:
     if not chip_session_id:
         return False
-    try:
-        from eid.accounts import chip_binding
-    except ImportError as exc:  # the chip flow (issue 5) is not deployed in this build
-        from eid.accounts.errors import InvalidInput
+    from eid.accounts import chip_binding
+    from eid.accounts.errors import InvalidInput
 
-        raise InvalidInput("Binding by the card's chip is not available yet; use the old phone's code.",
-                           fields={"chip_session_id": "chip_unavailable"}) from exc
-    return bool(chip_binding.fresh_verification_for(services(), account, chip_session_id))
+    if not chip_binding.fresh_verification_for(services(), account, chip_session_id):
+        raise InvalidInput("Read the card's chip again: that reading is not valid for this phone.",
+                           fields={"chip_session_id": "chip_not_verified"})
+    return True
 
 
 @bp.get("/devices")

@@ -305,3 +305,30 @@ class QrStateOut(Schema):
 
 class WebLoginIn(Strict):
     enabled = fields.Boolean(required=True)
+
+
+class ChipStartIn(Strict):
+    purpose = fields.String(required=True, validate=validate.OneOf(["level1_online", "rebind", "desk"]))
+
+
+class ChipSessionOut(Schema):
+    chip_session_id = fields.String()
+    challenge = fields.String()
+    purpose = fields.String()
+    expires_at = fields.DateTime()
+
+
+class ChipReadIn(Strict):
+    files = fields.Dict(keys=fields.String(validate=validate.Length(max=12)), values=fields.String(),
+                        required=True)
+    aa_signature = fields.String(load_default=None, allow_none=True)
+
+
+class ChipVerifiedOut(Schema):
+    verified = fields.Boolean()
+    purpose = fields.String()
+    verification_id = fields.Integer()
+    document_signer = fields.String()
+    csca = fields.String()
+    active_auth = fields.String(allow_none=True)
+    level1_online = fields.Boolean()

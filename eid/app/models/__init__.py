@@ -5,6 +5,7 @@ autogenerate and the tests rely on it).
 """
 from eid.app.models.accounts import Account, KnownBrowser, OtpChallenge, Throttle, WebSession
 from eid.app.models.audit import AuditEvent
+from eid.app.models.chip import ChipSession, ChipVerification
 from eid.app.models.devices import Device, IssuedToken, TokenFamily, UsedProof
 from eid.app.models.qr import QrApprovalRecord, QrLoginTx
 from eid.app.models.registration import AddressUpdateRequest, AppRegistration
@@ -18,7 +19,8 @@ def load_all() -> None:
 
 
 __all__ = [
-    "Account", "AddressUpdateRequest", "AppRegistration", "AuditEvent", "Device", "IssuedToken",
+    "Account", "AddressUpdateRequest", "AppRegistration", "AuditEvent", "ChipSession",
+    "ChipVerification", "Device", "IssuedToken",
     "KnownBrowser", "OtpChallenge", "QrApprovalRecord", "QrLoginTx", "Throttle", "TokenFamily",
     "UsedProof", "WebSession", "load_all",
 ]

@@ -1,0 +1,62 @@
+"""The trust store for chip reads.
+
+Development and test: a simulated PKI (two CSCA generations, a document signer, a
+CRL; ``eid.nfc.sim``) generated once and kept in ``instance/chip-pki/``, so the
+simulated phone (``eid-phone read-chip --simulated``) issues cards the server
+trusts. Production: the CSCA certificates (PEM) or an ICAO master list at
+``EID_CSCA_PATH``; without it the server does no chip verification and says so.
+"""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from eid.nfc.sim.pki import CertifiedKey, SimulatedPki, generate_pki
+from eid.nfc.trust_store import TrustStore
+
+PARTS = ("csca_old", "csca", "document_signer")
+
+
+def _save(root: Path, pki: SimulatedPki) -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    for name in PARTS:
+        part: CertifiedKey = getattr(pki, name)
+        (root / f"{name}.crt").write_bytes(part.certificate.public_bytes(serialization.Encoding.PEM))
+        key = root / f"{name}.key"
+        key.write_bytes(part.private_key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption()))
+        key.chmod(0o600)
+    (root / "crl.pem").write_bytes(pki.crl.public_bytes(serialization.Encoding.PEM))
+
+
+def _load(root: Path) -> SimulatedPki:
+    parts = {}
+    for name in PARTS:
+        cert = x509.load_pem_x509_certificate((root / f"{name}.crt").read_bytes())
+        key = serialization.load_pem_private_key((root / f"{name}.key").read_bytes(), password=None)
+        parts[name] = CertifiedKey(cert, key)  # type: ignore[arg-type]
+    crl = x509.load_pem_x509_crl((root / "crl.pem").read_bytes())
+    return SimulatedPki(parts["csca_old"], parts["csca"], parts["document_signer"], crl)
+
+
+def development_pki(instance_path: str | Path) -> SimulatedPki:
+    """The development PKI in ``instance/chip-pki`` (created on first use)."""
+    root = Path(instance_path) / "chip-pki"
+    if not (root / "crl.pem").exists():
+        _save(root, generate_pki(now=datetime.now(UTC)))
+    return _load(root)
+
+
+def trust_store_for(config: Any, instance_path: str) -> TrustStore | None:
+    path = config.get("CSCA_PATH")
+    if path:
+        data = Path(path).read_bytes()
+        return TrustStore.from_pem(data) if b"-----BEGIN" in data else TrustStore.from_master_list(data)
+    if config.get("DEV_MODE"):
+        return development_pki(instance_path).trust_store()
+    return None
