@@ -159,3 +159,35 @@ def verified_online(svc: Services, account: Account) -> datetime | None:
     return svc.session.scalar(select(ChipVerification.verified_at).where(
         ChipVerification.account_id == account.id, ChipVerification.purpose == "level1_online")
         .order_by(ChipVerification.id.desc()).limit(1))
+
+
+def read_at_desk(svc: Services, officer: Account, person: Any, account: Account | None,
+                 transport_factory: Any, trust_store: Any) -> tuple[Any, ChipVerification | None]:
+    """The officer's desk reader: read the card with the CAN (last six digits of the ID)
+    over a fresh challenge, verify it, check it is this person's card; record it for the
+    person's account (if any), so the level-2 upgrade can cite it."""
+    from eid.nfc.errors import NfcError
+    from eid.nfc.lds import dg13 as f
+    from eid.nfc.reader import read_card
+    from eid.nfc.verify import verify_card_read
+
+    if trust_store is None:
+        raise ChipUnavailable()
+    challenge = svc.rng.token_bytes(8)
+    try:
+        with transport_factory() as transport:
+            got = read_card(transport, can=person.id_number[-6:], challenge=challenge)
+        result = verify_card_read(got.files, got.aa_signature, challenge, trust_store, svc.now)
+    except NfcError as exc:
+        svc.audit("desk.chip", exc.error, actor_account_id=officer.id, id_number=person.id_number)
+        raise ChipRejected(exc) from exc
+    if result.dg13.text(f.ID_NUMBER) != person.id_number:
+        raise ChipDataMismatch("The card on the reader belongs to someone else.")
+    record = None
+    if account is not None:
+        row = start(svc, account, "desk")
+        row.used_at = svc.now
+        record = _record(svc, account, row, result)
+    svc.audit("desk.chip", "ok", actor_account_id=officer.id, id_number=person.id_number,
+              details={"verification_id": record.id if record else None})
+    return result, record

@@ -60,3 +60,10 @@ def trust_store_for(config: Any, instance_path: str) -> TrustStore | None:
     if config.get("DEV_MODE"):
         return development_pki(instance_path).trust_store()
     return None
+
+
+def trust_store_of(app: Any) -> TrustStore | None:
+    """The app's trust store, built once."""
+    if "eid.trust_store" not in app.extensions:
+        app.extensions["eid.trust_store"] = trust_store_for(app.config, app.instance_path)
+    return app.extensions["eid.trust_store"]  # type: ignore[no-any-return]

@@ -20,12 +20,9 @@ MAX_FILE = 200_000
 
 
 def trust_store() -> Any:
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if "eid.trust_store" not in app.extensions:
-        from eid.app.chip_pki import trust_store_for
+    from eid.app.chip_pki import trust_store_of
 
-        app.extensions["eid.trust_store"] = trust_store_for(app.config, app.instance_path)
-    return app.extensions["eid.trust_store"]
+    return trust_store_of(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
 def _b64(value: Any, field: str) -> bytes:

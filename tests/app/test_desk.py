@@ -75,3 +75,34 @@ def test_desk_form_without_csrf_is_refused(client, app):
 def test_make_officer_for_an_unknown_person_is_a_clear_error(app):
     r = app.test_cli_runner().invoke(args=["accounts", "make-officer", "079199000001"])
     assert r.exit_code != 0 and "Sign the person up first" in r.output
+
+
+def test_officer_reads_the_card_and_sees_the_chip_photo(client, app):
+    officer, citizen = register(client, 8), register(client, 9)
+    make_officer(app, officer)
+    token = web_signin(client, officer)
+    r = client.post("/desk/read-card", data={"csrf_token": token, "id_number": citizen.person.id_number})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and 'data-testid="chip-photo"' in page
+    assert 'src="data:image/' in page
+    chip_id = re.search(r'name="chip_verification_id" value="(\d+)"', page).group(1)
+    with app.app_context():
+        acc = db.session.scalar(select(Account).where(Account.id_number == citizen.person.id_number))
+        account_id = acc.id
+    client.post(f"/desk/upgrade/{account_id}", data={
+        "csrf_token": token, "checks": ["card_inspected", "portrait_matches", "details_confirmed"],
+        "id_number": citizen.person.id_number, "chip_verification_id": chip_id})
+    with app.app_context():
+        ev = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "desk.upgrade")).all()
+        assert ev[-1].details["chip_verification_id"] == int(chip_id)
+
+
+def test_usb_desk_reader_missing_is_a_clear_message(client, app):
+    app.config["DESK_READER"] = "usb"
+    officer = register(client, 10)
+    make_officer(app, officer)
+    token = web_signin(client, officer)
+    r = client.post("/desk/read-card", data={"csrf_token": token, "id_number": officer.person.id_number})
+    assert r.status_code == 302
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "reader" in page.lower()

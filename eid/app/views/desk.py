@@ -40,13 +40,78 @@ def search() -> Any:
                            error=error, checks=levels.CHECKS)
 
 
+def _reader(person: Any) -> Any:
+    """The desk reader: the USB reader (nfcpy), or in development the simulated chip of
+    a card issued for the register's record with the development PKI."""
+    from contextlib import contextmanager
+
+    from flask import current_app
+
+    if current_app.config.get("DESK_READER", "simulated" if current_app.config["DEV_MODE"]
+                              else "usb") == "usb":
+        from eid.nfc.nfcpy_reader import open_reader
+
+        return lambda: open_reader("usb")
+
+    @contextmanager
+    def simulated():  # type: ignore[no-untyped-def]
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        from eid.accounts.card_holder import card_holder
+        from eid.app.chip_pki import development_pki
+        from eid.nfc.sim.chip import SimulatedChip
+        from eid.nfc.sim.issuer import issue_card
+
+        svc = services()
+        card = issue_card(card_holder(person, today=svc.now.date()),
+                          development_pki(current_app.instance_path).document_signer, now=svc.now,
+                          aa_key=ec.generate_private_key(ec.SECP256R1()))
+        yield SimulatedChip(card)
+
+    return simulated
+
+
+@bp.post("/read-card")
+@login_required
+def read_card() -> Any:
+    """Read the person's card on the desk reader and show the chip's photo."""
+    import base64
+
+    from flask import current_app
+
+    from eid.accounts import chip_binding
+    from eid.accounts.errors import NotFound
+    from eid.app.chip_pki import trust_store_of
+
+    officer = _officer()
+    raw = request.form.get("id_number", "")
+    try:
+        person, account = levels.find(services(), officer, raw)
+        if person is None:
+            raise NotFound("No person with this ID number is in the population register.")
+        result, record = chip_binding.read_at_desk(services(), officer, person, account,
+                                                   _reader(person),
+                                                   trust_store_of(current_app._get_current_object()))
+    except EidError as exc:
+        mark_expected_error()
+        flash(exc.detail_message, "error")
+        return redirect(url_for("desk.search", id_number=raw))
+    photo = f"data:{result.face_mime_type};base64,{base64.b64encode(result.face_image).decode()}"
+    return render_template("desk/search.html", raw=raw, person=person, account=account, error=None,
+                           checks=levels.CHECKS, chip_photo=photo,
+                           chip_verification_id=record.id if record else None,
+                           chip_signer=result.document_signer)
+
+
 @bp.post("/upgrade/<int:account_id>")
 @login_required
 def upgrade(account_id: int) -> Any:
     officer = _officer()
     try:
+        chip_id = request.form.get("chip_verification_id", type=int)
         account = levels.upgrade_to_level_2(services(), officer, account_id,
-                                            request.form.getlist("checks"))
+                                            request.form.getlist("checks"),
+                                            chip_verification_id=chip_id)
     except EidError as exc:
         mark_expected_error()
         flash(exc.detail_message, "error")
