@@ -22,7 +22,11 @@ def create_app(env: Mapping[str, str] | None = None, *, overrides: dict[str, Any
     from eid.app.errors import register_error_handlers
     from eid.app.models import load_all
 
-    app = Flask(__name__, instance_relative_config=True)
+    import os
+
+    source = os.environ if env is None else env
+    instance = source.get("EID_INSTANCE_PATH") or None
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance)
     app.config.update(load_config(env, instance_path=app.instance_path))
     app.config.update(overrides or {})
     load_all()

@@ -140,6 +140,8 @@ def cmd_login(c: Client, args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {"signed_in": True, "masked_phone": start["masked_phone"],
                            "token_type": tokens["token_type"], "level": tokens["level"]}
     if tokens["token_type"] != "DPoP" and not args.no_activate:  # noqa: S105 - a scheme name
+        if args.chip:  # a lost phone: prove the card instead of the old phone's code
+            args.chip_session = read_chip(c, args, "rebind")["chip_session_id"]
         out["device"] = activate(c, args, phone)
         out["token_type"] = c.profile.load("tokens")["token_type"]
     return out
@@ -255,6 +257,69 @@ def cmd_act_as(c: Client, args: argparse.Namespace) -> dict[str, Any]:
         c.profile.save("own_tokens", c.profile.load("tokens"))
     c.save_tokens(tokens)
     return {"acting_for": tokens["act"]}
+
+
+# -- the ID card's chip (NFC) -------------------------------------------------------
+
+def _person(c: Client, args: argparse.Namespace) -> Any:
+    """The profile's own person in the embedded synthetic register (development)."""
+    from eid.accounts.registries.generator import generate
+
+    idn = (demo(args).person.id_number if demo(args) else None) or c.profile.load("me").get("id_number")
+    if not idn:
+        raise UsageError("register or log in first (the profile has no ID number)")
+    person = next((p for p in generate(3000).people if p.id_number == idn), None)
+    if person is None:
+        raise UsageError(f"{idn} is not in the synthetic register")
+    return person
+
+
+def _read(c: Client, args: argparse.Namespace, challenge: bytes) -> Any:
+    from eid.nfc.reader import read_card
+
+    if args.usb:
+        from eid.nfc.nfcpy_reader import open_reader
+
+        can = args.can or (c.profile.load("me").get("id_number") or "")[-6:]
+        with open_reader("usb") as transport:
+            return read_card(transport, can=can, challenge=challenge)
+    from datetime import UTC, datetime
+
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from eid.accounts.card_holder import card_holder
+    from eid.app.chip_pki import development_pki
+    from eid.nfc.sim.chip import SimulatedChip
+    from eid.nfc.sim.issuer import issue_card
+
+    now = datetime.now(UTC)
+    card = issue_card(card_holder(_person(c, args), today=now.date()),
+                      development_pki(args.pki_dir).document_signer, now=now,
+                      aa_key=ec.generate_private_key(ec.SECP256R1()))
+    return read_card(SimulatedChip(card), can=card.can, challenge=challenge)
+
+
+def read_chip(c: Client, args: argparse.Namespace, purpose: str) -> dict[str, Any]:
+    import base64
+
+    from eid.errors import EidError
+
+    session = c.call("POST", "chip/sessions", json={"purpose": purpose}, auth=True)
+    try:
+        got = _read(c, args, bytes.fromhex(session["challenge"]))
+    except EidError as exc:
+        raise ApiError(0, {"error": exc.error, "message": exc.detail_message}) from exc
+    body = {"files": {k: base64.b64encode(v).decode() for k, v in got.files.items()},
+            "aa_signature": base64.b64encode(got.aa_signature).decode() if got.aa_signature else None}
+    out = c.call("POST", f"chip/sessions/{session['chip_session_id']}/read", json=body, auth=True)
+    return {**out, "chip_session_id": session["chip_session_id"], "access": got.access}
+
+
+@command("read-chip")
+def cmd_read_chip(c: Client, args: argparse.Namespace) -> dict[str, Any]:
+    if not (args.simulated or args.usb):
+        raise UsageError("read-chip --simulated or --usb")
+    return read_chip(c, args, args.purpose)
 
 
 # -- desktop QR login ------------------------------------------------------------
@@ -373,6 +438,16 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument("--transfer-code", help="code shown on the old phone")
         sp.add_argument("--chip-session", help="id of a fresh verified chip read")
         sp.add_argument("--no-activate", action="store_true")
+        sp.add_argument("--chip", action="store_true",
+                        help="replace a lost phone by reading the ID card's chip")
+        chip_options(sp)
+
+    def chip_options(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--simulated", action="store_true", help="the simulated chip (development)")
+        sp.add_argument("--usb", action="store_true", help="a USB NFC reader (nfcpy)")
+        sp.add_argument("--can", help="card access number (default: last 6 digits of the ID)")
+        sp.add_argument("--pki-dir", default=str(Path.cwd() / "instance"),
+                        help="the development server's instance folder (simulated cards)")
 
     sp = sub.add_parser("register", help="register with ID, phone and the card's QR")
     who(sp)
@@ -396,6 +471,10 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--demo-child", action="store_true")
     sp.add_argument("--child-id")
     sp.add_argument("--child-birth-date")
+    sp = sub.add_parser("read-chip", help="read the ID card's chip and have the server verify it")
+    chip_options(sp)
+    sp.add_argument("--demo-citizen", type=int, metavar="N")
+    sp.add_argument("--purpose", default="level1_online", choices=["level1_online", "rebind"])
     sp = sub.add_parser("scan", help="scan a desktop's QR code (image file or eid:// URI)")
     sp.add_argument("qr")
     sp = sub.add_parser("approve", help="approve the scanned sign-in with the number shown")

@@ -88,3 +88,27 @@ def test_errors_are_one_clear_line(server, tmp_path):
 def test_signin_by_mobile_number(server, tmp_path):
     out = phone(server, tmp_path / "m", "signin-mobile", "--demo-citizen", "48", "--dev-otp")
     assert out["signed_in"] and out["postal_code_on_record"] == demo(48).person.postal_code
+
+
+def test_read_chip_level_1_online_and_rebind_a_lost_phone_by_chip(server, tmp_path):
+    n = 47
+    pki = str(server.log.parent)  # the live server's instance folder holds its development PKI
+    old, new = tmp_path / "old", tmp_path / "new"
+    phone(server, old, "register", "--demo-citizen", str(n), "--dev-otp", "--password", STRONG)
+    phone(server, old, "login", "--dev-otp", "--password", STRONG)
+    out = phone(server, old, "read-chip", "--simulated", "--pki-dir", pki)
+    assert out["verified"] and out["level1_online"] and out["access"] == "PACE"
+    moved = phone(server, new, "login", "--demo-citizen", str(n), "--dev-otp", "--password", STRONG,
+                  "--chip", "--simulated", "--pki-dir", pki)
+    assert moved["device"]["bound_by"] == "chip"
+    code, out, _err = phone(server, old, "me", ok=False)
+    assert code == 1
+
+
+def test_read_chip_with_a_card_the_server_does_not_trust(server, tmp_path):
+    p = tmp_path / "x"
+    phone(server, p, "register", "--demo-citizen", "46", "--dev-otp", "--password", STRONG)
+    phone(server, p, "login", "--dev-otp", "--password", STRONG)
+    code, out, _err = phone(server, p, "read-chip", "--simulated", "--pki-dir", str(tmp_path / "other"),
+                            ok=False)
+    assert code == 1 and out["error"] == "chip_untrusted_signer"
