@@ -16,13 +16,13 @@ from eid.clock import Clock
 
 def create_app(env: Mapping[str, str] | None = None, *, overrides: dict[str, Any] | None = None,
                clock: Clock | None = None) -> Flask:
+    import os
+
     from eid.app import csrf, i18n, ratelimit, security, services
     from eid.app.config import load_config
     from eid.app.db import db
     from eid.app.errors import register_error_handlers
     from eid.app.models import load_all
-
-    import os
 
     source = os.environ if env is None else env
     instance = source.get("EID_INSTANCE_PATH") or None
