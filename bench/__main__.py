@@ -11,7 +11,7 @@ from bench.common import machine, table
 
 
 def main(argv: list[str]) -> int:
-    names = argv or ["accounts", "signed", "qr"]
+    names = argv or ["accounts", "signed", "chip", "qr"]
     out = [f"## Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC", "",
            f"Command: `make bench` (`python -m bench {' '.join(names)}`)  ", f"Machine: {machine()}", ""]
     if "accounts" in names:
@@ -42,6 +42,10 @@ def main(argv: list[str]) -> int:
         for label, regs, hashes in runs:
             lines.append(f"| {label} | {regs:.2f} | {hashes:.2f} | {regs / hashes:.2f}x |")
         out.append("\n".join(lines) + "\n")
+    if "chip" in names:
+        from bench import chip
+
+        out.append(table("Chip verification and a simulated read (issue 5)", chip.run()))
     if "qr" in names:
         import subprocess
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from asn1crypto import core
 from asn1crypto import x509 as asn1_x509
@@ -34,13 +35,30 @@ class _CscaMasterList(core.Sequence):  # type: ignore[misc]
         ("version", core.Integer), ("cert_list", _CertificateSet)]
 
 
+@lru_cache(maxsize=1024)
 def issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
-    """Whether ``issuer``'s name and key signed ``cert`` (RSA, RSA-PSS or ECDSA)."""
+    """Whether ``issuer``'s name and key signed ``cert`` (RSA, RSA-PSS or ECDSA).
+
+    Cached (certificates compare by their DER): a country has a handful of document
+    signers, each signing many cards, so each chain link is verified once.
+    """
     try:
         cert.verify_directly_issued_by(issuer)
         return True
     except (ValueError, TypeError, InvalidSignature):
         return False
+
+
+def _crl_signed(crl: x509.CertificateRevocationList, csca: x509.Certificate) -> bool:
+    return _crl_der_signed(crl.public_bytes(Encoding.DER), csca)
+
+
+@lru_cache(maxsize=256)
+def _crl_der_signed(der: bytes, csca: x509.Certificate) -> bool:
+    """CRLs are not hashable: cache their signature check by their DER."""
+    key = csca.public_key()
+    return isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey) and \
+        x509.load_der_x509_crl(der).is_signature_valid(key)
 
 
 @dataclass(frozen=True)
@@ -60,8 +78,7 @@ class TrustStore:
         key = csca.public_key()
         if not isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
             return None
-        valid = [crl for crl in self.crls
-                 if crl.issuer == csca.subject and crl.is_signature_valid(key)]
+        valid = [crl for crl in self.crls if crl.issuer == csca.subject and _crl_signed(crl, csca)]
         return max(valid, key=lambda crl: crl.last_update_utc, default=None)
 
     def is_revoked(self, cert: x509.Certificate, csca: x509.Certificate,
