@@ -3,24 +3,12 @@ against the cryptography the check cannot avoid, measured in the same run."""
 from __future__ import annotations
 
 import hashlib
-import statistics
-import time
 from datetime import UTC, datetime
-from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from bench.common import Result
-
-
-def _median_ms(fn: Any, n: int) -> float:
-    samples = []
-    for _ in range(n):
-        t = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - t) * 1000)
-    return statistics.median(samples)
+from bench.common import Result, median_ms
 
 
 def run(n: int = 60) -> list[Result]:
@@ -60,7 +48,7 @@ def run(n: int = 60) -> list[Result]:
             ec.ECDSA(hashes.SHA256()))
         aa_key.public_key().verify(aa_sig, challenge, ec.ECDSA(hashes.SHA256()))
 
-    pa_ms, floor_ms = _median_ms(check, n), _median_ms(floor, n)
+    pa_ms, floor_ms = median_ms(check, n), median_ms(floor, n)
 
     def full_read() -> None:
         read_card(SimulatedChip(card), can=card.can, challenge=challenge)
@@ -75,7 +63,7 @@ def run(n: int = 60) -> list[Result]:
             b.exchange(ec.ECDH(), a.public_key())
         aa_key.sign(challenge, ec.ECDSA(hashes.SHA256()))
 
-    read_ms, read_floor_ms = _median_ms(full_read, max(10, n // 4)), _median_ms(read_floor, n)
+    read_ms, read_floor_ms = median_ms(full_read, max(10, n // 4)), median_ms(read_floor, n)
     return [Result("passive + active authentication (server)", pa_ms,
                    "hashes + 3 ECDSA verifications", floor_ms, 3.0),
             Result("full simulated chip read (PACE, SM, 6 files, AA)", read_ms,

@@ -212,11 +212,17 @@ def cmd_sessions(c: Client, args: argparse.Namespace) -> dict[str, Any]:
 def cmd_devices(c: Client, args: argparse.Namespace) -> dict[str, Any]:
     if args.action == "transfer-code":
         return c.call("POST", "devices/transfer-code", auth=True)
-    if args.action == "deactivate":
-        if not args.device_id:
-            raise UsageError("devices deactivate DEVICE_ID")
-        return c.call("DELETE", f"devices/{args.device_id}", auth=True)
-    return c.call("GET", "devices", auth=True)
+    return _list_or_delete(c, "devices", args.device_id if args.action == "deactivate" else None,
+                           args.action == "deactivate", "devices deactivate DEVICE_ID")
+
+
+def _list_or_delete(c: Client, resource: str, item: int | None, delete: bool,
+                    usage: str) -> dict[str, Any]:
+    if not delete:
+        return c.call("GET", resource, auth=True)
+    if not item:
+        raise UsageError(usage)
+    return c.call("DELETE", f"{resource}/{item}", auth=True)
 
 
 @command("dependents")
@@ -405,11 +411,8 @@ def cmd_report(c: Client, args: argparse.Namespace) -> dict[str, Any]:
 
 @command("web-sessions")
 def cmd_web_sessions(c: Client, args: argparse.Namespace) -> dict[str, Any]:
-    if args.action == "revoke":
-        if not args.session_id:
-            raise UsageError("web-sessions revoke SESSION_ID")
-        return c.call("DELETE", f"web-sessions/{args.session_id}", auth=True)
-    return c.call("GET", "web-sessions", auth=True)
+    return _list_or_delete(c, "web-sessions", args.session_id, args.action == "revoke",
+                           "web-sessions revoke SESSION_ID")
 
 
 @command("web-login")
