@@ -24,8 +24,9 @@ class LiveServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tmp / f"server-{self.port}.log"
-        full = {**os.environ, "EID_ENV": "test", "DATABASE_URL": db_url, "PORT": str(self.port),
-                "EID_INSTANCE_PATH": str(tmp), "EID_SECRET_KEY": "l" * 40, **env}
+        self.env = {"EID_ENV": "test", "DATABASE_URL": db_url, "EID_INSTANCE_PATH": str(tmp),
+                    "EID_SECRET_KEY": "l" * 40, **env}
+        full = {**os.environ, "PORT": str(self.port), **self.env}
         self._log_file = self.log.open("w")
         self.proc = subprocess.Popen([sys.executable, "-m", "eid.app.serve"], cwd=ROOT, env=full,
                                      stdout=self._log_file, stderr=subprocess.STDOUT)

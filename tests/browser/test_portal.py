@@ -1,7 +1,10 @@
 """Sign-up and sign-in through the pages, in Debian's chromium, as a citizen would."""
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import time
 from typing import Any
 
@@ -132,3 +135,26 @@ def test_sessions_page_revokes_another_session(browser, live):
     assert "/login" in a.url
     ctx_a.close()
     ctx_b.close()
+
+
+def test_officer_desk_reads_the_card_and_upgrades_in_the_browser(page, live):
+    officer, citizen = demo(40), demo(41)
+    for d in (officer, citizen):
+        sign_up(page, live, d)
+    r = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "accounts", "make-officer",
+                        officer.person.id_number], capture_output=True, text=True, check=False,
+                       env={**os.environ, **live.env})
+    assert r.returncode == 0, r.stdout + r.stderr
+    sign_in(page, live, officer)
+    page.goto(f"{live.url}/desk/")
+    page.get_by_test_id("desk-id").fill(citizen.person.id_number)
+    page.get_by_test_id("desk-find").click()
+    assert citizen.person.full_name in page.get_by_test_id("desk-person").inner_text()
+    page.get_by_test_id("desk-read-card").click()
+    photo = page.get_by_test_id("chip-photo")
+    assert photo.is_visible()
+    assert page.evaluate("() => document.querySelector('[data-testid=chip-photo]').naturalWidth") > 0
+    for check in ("card_inspected", "portrait_matches", "details_confirmed"):
+        page.get_by_test_id(f"check-{check}").check()
+    page.get_by_test_id("desk-upgrade").click()
+    assert page.get_by_test_id("desk-level").inner_text().strip() == "2"
