@@ -45,3 +45,26 @@ def test_invalid_points_are_rejected(encoded: str) -> None:
 def test_point_at_infinity_cannot_be_encoded() -> None:
     with pytest.raises(PaceFailed):
         CURVE.encode(None)
+
+
+@pytest.mark.parametrize("curve", list(PACE_CURVES.values()), ids=lambda c: c.name)
+def test_compiled_curve_has_the_published_domain_parameters(curve: Curve) -> None:
+    fast = curve.fast
+    assert (fast.p, fast.a, fast.b, fast.q) == (curve.p, curve.a, curve.b, curve.n)
+    assert (fast.G.x, fast.G.y) == curve.generator
+
+
+@pytest.mark.parametrize("curve", list(PACE_CURVES.values()), ids=lambda c: c.name)
+def test_addition_agrees_with_multiplication(curve: Curve) -> None:
+    g = curve.generator
+    assert curve.add(curve.multiply(5, g), curve.multiply(3, g)) == curve.multiply(8, g)
+    assert curve.add(g, g) == curve.multiply(2, g)
+    assert curve.add(g, curve.multiply(-1, g)) is None
+    assert curve.add(None, g) == g
+
+
+def test_arithmetic_refuses_a_point_off_the_curve() -> None:
+    with pytest.raises(PaceFailed):
+        CURVE.multiply(2, (1, 2))
+    with pytest.raises(PaceFailed):
+        CURVE.add(CURVE.generator, (1, 2))
