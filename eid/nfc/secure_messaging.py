@@ -11,6 +11,7 @@ A :class:`SecureMessaging` object is session state (the SSC moves), not a value.
 """
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 from typing import Literal
 
@@ -38,6 +39,7 @@ class SecureMessaging:
     def __init__(self, keys: SessionKeys, ssc: int = 0) -> None:
         self.keys = keys
         self.ssc = ssc
+        self._cipher = ciphers.SessionCipher(keys.cipher, keys.ks_enc, keys.ks_mac)
 
     @property
     def ssc_bytes(self) -> bytes:
@@ -48,30 +50,20 @@ class SecureMessaging:
     def _iv(self) -> bytes:
         if self.keys.cipher == "3DES":
             return bytes(8)
-        return ciphers.aes_encrypt(self.keys.ks_enc, self.ssc_bytes)  # one block: ECB == CBC/0
+        return self._cipher.encrypt_block(self.ssc_bytes)
 
     def _encrypt(self, data: bytes) -> bytes:
-        padded = ciphers.pad(data, self.keys.block)
-        if self.keys.cipher == "3DES":
-            return ciphers.tdes_encrypt(self.keys.ks_enc, padded)
-        return ciphers.aes_encrypt(self.keys.ks_enc, padded, self._iv())
+        return self._cipher.encrypt(self._iv(), ciphers.pad(data, self.keys.block))
 
     def _decrypt(self, data: bytes) -> bytes:
-        if len(data) % self.keys.block:
+        if not data or len(data) % self.keys.block:
             raise SecureMessagingError("cryptogram is not a whole number of blocks",
                                        sw=SW_SM_INCORRECT)
-        if self.keys.cipher == "3DES":
-            plain = ciphers.tdes_decrypt(self.keys.ks_enc, data)
-        else:
-            plain = ciphers.aes_decrypt(self.keys.ks_enc, data, self._iv())
-        return ciphers.unpad(plain)
+        return ciphers.unpad(self._cipher.decrypt(self._iv(), data))
 
     def mac(self, data: bytes) -> bytes:
         """MAC over ``SSC || data`` (the caller passes already-assembled DOs)."""
-        message = self.ssc_bytes + data
-        if self.keys.cipher == "3DES":
-            return ciphers.retail_mac(self.keys.ks_mac, message)
-        return ciphers.aes_cmac(self.keys.ks_mac, ciphers.pad(message, 16))[:8]
+        return self._cipher.mac(self.ssc_bytes + data)
 
     def _data_do(self, ins: int, data: bytes) -> bytes:
         if ins & 1:
@@ -106,11 +98,10 @@ class SecureMessaging:
             raise SecureMessagingError(f"chip reports SM error {response.sw:04X}", sw=response.sw)
         if not response.data and response.sw != 0x9000:
             return response  # a plain error status; the chip sends no MAC with it
-        objects = _objects(response.data)
+        objects, covered = _objects(response.data, _RESPONSE_COVERED)
         if 0x8E not in objects:
             raise SecureMessagingError("response has no MAC", sw=SW_SM_MISSING)
-        covered = b"".join(tlv.encode(t, v) for t, v in objects.items() if t in (0x85, 0x87, 0x99))
-        if self.mac(covered) != objects[0x8E]:
+        if not hmac.compare_digest(self.mac(covered), objects[0x8E]):
             raise SecureMessagingError("response MAC does not verify", sw=SW_SM_INCORRECT)
         sw = int.from_bytes(objects[0x99], "big") if 0x99 in objects else response.sw
         return ResponseApdu(self._plain_data(objects), sw)
@@ -137,12 +128,11 @@ class SecureMessaging:
         self.ssc += 1
         if command.cla & 0x0C != 0x0C:
             raise SecureMessagingError("command is not protected", sw=SW_SM_MISSING)
-        objects = _objects(command.data)
+        objects, covered = _objects(command.data, None)
         if 0x8E not in objects:
             raise SecureMessagingError("command has no MAC", sw=SW_SM_MISSING)
         header = ciphers.pad(command.header, self.keys.block)
-        covered = b"".join(tlv.encode(t, v) for t, v in objects.items() if t != 0x8E)
-        if self.mac(header + covered) != objects[0x8E]:
+        if not hmac.compare_digest(self.mac(header + covered), objects[0x8E]):
             raise SecureMessagingError("command MAC does not verify", sw=SW_SM_INCORRECT)
         data = self._plain_data(objects)
         ne: int | None = None
@@ -161,8 +151,22 @@ class SecureMessaging:
         return ResponseApdu(body, response.sw)
 
 
-def _objects(data: bytes) -> dict[int, bytes]:
+_RESPONSE_COVERED = frozenset({0x85, 0x87, 0x99})
+
+
+def _objects(data: bytes, covered_tags: frozenset[int] | None) -> tuple[dict[int, bytes], bytes]:
+    """The data objects by tag, and the MAC input: the objects in ``covered_tags``
+    (``None``: all but DO8E) as they were sent, without encoding them again."""
+    objects: dict[int, bytes] = {}
+    covered = bytearray()
+    offset = 0
     try:
-        return {item.tag: item.value for item in tlv.parse_all(data)}
+        while offset < len(data):
+            item, end = tlv.parse_one(data, offset)
+            objects[item.tag] = item.value
+            if item.tag in covered_tags if covered_tags is not None else item.tag != 0x8E:
+                covered += data[offset:end]
+            offset = end
     except TlvError as exc:
         raise SecureMessagingError("malformed SM data objects", sw=SW_SM_INCORRECT) from exc
+    return objects, bytes(covered)

@@ -68,7 +68,9 @@ def length_bytes(length: int) -> bytes:
 
 def encode(tag: int, value: bytes) -> bytes:
     """``tag || length || value`` with a minimal length field."""
-    return Tlv(tag, value).encode()
+    if 0 <= tag < 0x100 and len(value) < 0x80:  # the common case of SM and PACE objects
+        return bytes((tag, len(value))) + value
+    return tag_bytes(tag) + length_bytes(len(value)) + value
 
 
 def read_tag(data: bytes, offset: int) -> tuple[int, int]:

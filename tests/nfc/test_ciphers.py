@@ -41,3 +41,23 @@ def test_aes_cmac_matches_nist_sp800_38b_example() -> None:
     key = bytes.fromhex("2b7e151628aed2a6abf7158809cf4f3c")  # SP 800-38B D.1, example 2
     message = bytes.fromhex("6bc1bee22e409f96e93d7e117393172a")
     assert ciphers.aes_cmac(key, message).hex() == "070a16b46b4d4144f79bdd9dd04a287c"
+
+
+@pytest.mark.parametrize(("cipher", "key_size"), [("3DES", 16), ("AES", 16)])
+def test_session_cipher_matches_the_one_shot_functions_message_after_message(
+        cipher: str, key_size: int) -> None:
+    ks_enc, ks_mac = bytes(range(key_size)), bytes(range(100, 100 + key_size))
+    session = ciphers.SessionCipher("3DES" if cipher == "3DES" else "AES", ks_enc, ks_mac)
+    encrypt, decrypt = ((ciphers.tdes_encrypt, ciphers.tdes_decrypt) if cipher == "3DES"
+                        else (ciphers.aes_encrypt, ciphers.aes_decrypt))
+    block = session.block
+    for n, size in enumerate([1, 5, 3, 14]):  # the running CBC context must not leak
+        iv, data = bytes([n]) * block, bytes([0x40 + n]) * (size * block)
+        cryptogram = session.encrypt(iv, data)
+        assert cryptogram == encrypt(ks_enc, data, iv)
+        assert session.decrypt(iv, cryptogram) == decrypt(ks_enc, cryptogram, iv)
+        message = data[: size * 3]
+        expected = (ciphers.retail_mac(ks_mac, message) if cipher == "3DES"
+                    else ciphers.aes_cmac(ks_mac, ciphers.pad(message, 16))[:8])
+        assert session.mac(message) == expected
+    assert session.encrypt_block(bytes(block)) == encrypt(ks_enc, bytes(block))

@@ -109,3 +109,16 @@ def test_aes_ssc_is_sixteen_bytes_and_counts_both_directions() -> None:
     sm = SecureMessaging(AES, 0)
     sm.protect(commands.select_aid())
     assert sm.ssc_bytes == (1).to_bytes(16, "big")
+
+
+
+@pytest.mark.parametrize("keys", [TDES, AES], ids=["3DES", "AES"])
+@pytest.mark.parametrize("cryptogram", [b"", b"\x00" * 9], ids=["empty", "partial-block"])
+def test_response_cryptogram_of_no_or_partial_blocks_is_incorrect(
+        keys: SessionKeys, cryptogram: bytes) -> None:
+    terminal, chip = SecureMessaging(keys, 7), SecureMessaging(keys, 8)
+    covered = bytes([0x87, 1 + len(cryptogram), 0x01]) + cryptogram + bytes.fromhex("99029000")
+    response = ResponseApdu(covered + bytes([0x8E, 8]) + chip.mac(covered), 0x9000)
+    with pytest.raises(SecureMessagingError) as caught:
+        terminal.unprotect(response)
+    assert caught.value.details["sw"] == 0x6988
