@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from eid.accounts.ids import mask_id
@@ -32,12 +33,13 @@ class AuditWriter:
         bad = [k for k in details if any(f in k.lower() for f in FORBIDDEN_KEYS)]
         if bad:
             raise ValueError(f"audit details may not carry {bad}")
-        self.session.add(AuditEvent(
+        # One INSERT in the request's transaction, written at once (no unit-of-work
+        # bookkeeping: audit rows are never read back or changed by the request).
+        self.session.connection().execute(insert(AuditEvent.__table__).values(
             at=self.now, action=action, outcome=outcome, actor_account_id=actor_account_id,
             acting_for=acting_for, subject=mask_id(id_number) if id_number else None,
             subject_hmac=subject_hmac(self.key, id_number) if id_number else None,
             ip=self.ip, user_agent=self.user_agent, details=details))
-        self.session.flush()
 
 
 def subject_hmac(key: bytes, id_number: str) -> str:

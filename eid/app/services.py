@@ -78,6 +78,13 @@ def _defer(fn: Callable[[], None]) -> None:
     g.setdefault("eid_deferred", []).append(fn)
 
 
+def after_commit(fn: Callable[[], None]) -> None:
+    """Run ``fn`` in this request right after its commit succeeds (never on rollback):
+    for quick notifications, such as a Socket.IO emit, that must follow the commit
+    without the hand-off to the worker pool."""
+    g.setdefault("eid_after_commit", []).append(fn)
+
+
 def mark_expected_error() -> None:
     g.eid_expected_error = True
 
@@ -99,6 +106,8 @@ def init_app(app: Flask) -> None:
             return resp
         if resp.status_code < 400 or g.get("eid_expected_error"):
             db.session.commit()
+            for fn in g.pop("eid_after_commit", []):
+                _guarded(fn)()
             for fn in g.pop("eid_deferred", []):
                 if app.config.get("DEFER_INLINE"):
                     _guarded(fn)()
@@ -106,6 +115,7 @@ def init_app(app: Flask) -> None:
                     _executor().submit(_guarded(fn))
         else:
             db.session.rollback()
+            g.pop("eid_after_commit", None)
         return resp
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify
+from sqlalchemy import insert
 
 from eid.accounts import sessions
 from eid.accounts.errors import NotFound
@@ -52,10 +53,9 @@ def decision(body: dict[str, Any]) -> Any:
     tx = qr_service().decide(body["approval"], body["signature"], device_jwk=auth.device.jwk,
                              account_id=auth.account.id, device_id=auth.device.id,
                              account_level=auth.account.level)
-    svc.session.add(QrApprovalRecord(tx_id=tx.id, account_id=auth.account.id,
-                                     device_id=auth.device.id, decision=tx.state.value,
-                                     payload=body["approval"], signature=body["signature"],
-                                     received_at=svc.now))
+    svc.session.connection().execute(insert(QrApprovalRecord.__table__).values(
+        tx_id=tx.id, account_id=auth.account.id, device_id=auth.device.id, decision=tx.state.value,
+        payload=body["approval"], signature=body["signature"], received_at=svc.now))
     svc.audit("qr.decision", tx.state.value, actor_account_id=auth.account.id,
               details={"tx": tx.id, "reason": tx.deny_reason.value if tx.deny_reason else None})
     reason = tx.deny_reason.value if tx.deny_reason else None

@@ -38,6 +38,26 @@ class Client:
              sign_with: Any = None, files: Any = None, data: Any = None,
              retry: bool = True) -> dict[str, Any]:
         url = self.url(path)
+        headers = self.headers(method, url, auth=auth, sign_with=sign_with)
+        try:
+            r = self.http.request(method, url, json=json, headers=headers, files=files, data=data,
+                                  timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise ApiError(0, {"error": "server_unreachable",
+                               "message": f"Cannot reach {self.server}: {exc.__class__.__name__}"}) from exc
+        body = _json(r)
+        if r.status_code == 401 and auth and retry and body.get("error") == "session_expired" \
+                and self.profile.load("tokens").get("refresh_token"):
+            self.refresh()
+            return self.call(method, path, json=json, auth=auth, sign_with=sign_with, files=files,
+                             data=data, retry=False)
+        if r.status_code >= 400:
+            raise ApiError(r.status_code, body)
+        return body
+
+    def headers(self, method: str, url: str, *, auth: bool = True, sign_with: Any = None) -> dict[str, str]:
+        """Authorization and, once the phone holds a device key, the DPoP proof for one
+        request to ``url`` (absolute)."""
         headers: dict[str, str] = {}
         tokens = self.profile.load("tokens")
         key = sign_with or (self.profile.device_key() if tokens.get("token_type") == "DPoP" else None)
@@ -50,21 +70,7 @@ class Client:
         if key is not None:
             headers["DPoP"] = proof.make(key, method=method, url=url, now=datetime.now(UTC),
                                          jti=secrets.token_urlsafe(18), access_token=access)
-        try:
-            r = self.http.request(method, url, json=json, headers=headers, files=files, data=data,
-                                  timeout=self.timeout)
-        except requests.RequestException as exc:
-            raise ApiError(0, {"error": "server_unreachable",
-                               "message": f"Cannot reach {self.server}: {exc.__class__.__name__}"}) from exc
-        body = _json(r)
-        if r.status_code == 401 and auth and retry and body.get("error") == "session_expired" \
-                and tokens.get("refresh_token"):
-            self.refresh()
-            return self.call(method, path, json=json, auth=auth, sign_with=sign_with, files=files,
-                             data=data, retry=False)
-        if r.status_code >= 400:
-            raise ApiError(r.status_code, body)
-        return body
+        return headers
 
     def refresh(self) -> dict[str, Any]:
         tokens = self.profile.load("tokens")

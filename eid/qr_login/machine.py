@@ -9,7 +9,7 @@ code ``REDEEM_TTL``; an approval must be signed within ``APPROVAL_SKEW`` of now.
 from __future__ import annotations
 
 import hmac
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -67,11 +67,14 @@ class LoginTransaction:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for key, value in asdict(self).items():
+        for f in fields(self):
+            key, value = f.name, getattr(self, f.name)
             if isinstance(value, datetime):
                 value = value.isoformat()
             elif isinstance(value, State | DenyReason):
                 value = value.value
+            elif isinstance(value, list | dict):
+                value = value.copy()  # flat JSON values: a shallow copy keeps the core's own
             out[key] = value
         return out
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import delete, update
+from sqlalchemy import Table, delete, select, update
 from sqlalchemy.orm import Session
 
 
@@ -46,21 +46,20 @@ class SqlStore:
     def get(self, tx_id: str) -> dict[str, Any] | None:
         from eid.app.models.qr import QrLoginTx
 
-        s = self._session()
-        row = s.get(QrLoginTx, tx_id, populate_existing=True)
-        return dict(row.data) if row is not None else None
+        t = cast(Table, QrLoginTx.__table__)
+        data = self._session().connection().execute(
+            select(t.c.data).where(t.c.id == tx_id)).scalar_one_or_none()
+        return dict(data) if data is not None else None
 
     def cas(self, tx_id: str, expected_version: int, data: dict[str, Any], *, state: str,
             version: int, expires_at: datetime) -> bool:
         from eid.app.models.qr import QrLoginTx
 
-        s = self._session()
-        result = s.execute(update(QrLoginTx)
-                           .where(QrLoginTx.id == tx_id, QrLoginTx.version == expected_version)
-                           .values(data=data, state=state, version=version, expires_at=expires_at)
-                           .execution_options(synchronize_session=False))
-        s.flush()
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        t = cast(Table, QrLoginTx.__table__)
+        result = self._session().connection().execute(
+            update(t).where(t.c.id == tx_id, t.c.version == expected_version)
+            .values(data=data, state=state, version=version, expires_at=expires_at))
+        return bool(result.rowcount)
 
     def seen(self, key: str, expires_at: datetime, now: datetime) -> bool:
         from eid.app.models.devices import UsedProof

@@ -66,9 +66,9 @@ def _notify_after_commit(tx_id: str, event: dict[str, Any]) -> None:
     """Tell the desktop only once the new state is committed: it acts on the event at
     once (redeems), and must find the state it was told about."""
     from eid.app.realtime import notify_desktop
-    from eid.app.services import services
+    from eid.app.services import after_commit
 
-    services().defer(lambda: notify_desktop(tx_id, event))
+    after_commit(lambda: notify_desktop(tx_id, event))
 
 
 def qr_service() -> QrLogin:

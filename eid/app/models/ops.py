@@ -14,8 +14,9 @@ def insert_if_absent(session: Session, model: Any, values: dict[str, Any]) -> bo
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    result = session.execute(insert(model).values(**values).on_conflict_do_nothing())
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    table = getattr(model, "__table__", model)
+    result = session.connection().execute(insert(table).values(**values).on_conflict_do_nothing())
+    return bool(result.rowcount)
 
 
 def add_unique(session: Session, row: Any) -> bool:
