@@ -50,7 +50,7 @@ def main(argv: list[str]) -> int:
         import subprocess
 
         n = os.environ.get("EID_BENCH_DESKTOPS", "10000")
-        for extra in ([], ["--workers", "--redis"]):
+        for extra in ([], ["--workers", "--redis", "--postgres"]):
             r = subprocess.run([sys.executable, "-m", "bench.qr_socket", n, *extra],
                                capture_output=True, text=True, check=False)
             table_start = r.stdout.find("### ")

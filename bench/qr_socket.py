@@ -1,6 +1,6 @@
 """Desktop QR login under load (issue 4), against a bare Flask-SocketIO emit.
 
-``python -m bench.qr_socket [DESKTOPS] [--workers 2 --redis]``: one gunicorn gevent
+``python -m bench.qr_socket [DESKTOPS] [--workers --redis [--postgres]]``: one gunicorn gevent
 worker (or several sharing Redis) serves the app; this process (gevent) opens
 DESKTOPS real desktop sessions (GET /login, WebSocket, key proof, QR) and keeps
 them waiting; then a phone (the reference client) scans and approves sample
@@ -136,9 +136,10 @@ def approve(phone: Any, desk: Desktop) -> float:
     return (t1 - t0) * 1000
 
 
-def run_ours(n: int, samples: int, workers: int, redis_url: str | None, tmp: Path) -> dict[str, float]:
-    db = tmp / f"ours-{uuid.uuid4().hex[:6]}.sqlite3"
-    env = {"EID_ENV": "test", "DATABASE_URL": f"sqlite:///{db}", "EID_INSTANCE_PATH": str(tmp),
+def run_ours(n: int, samples: int, workers: int, redis_url: str | None, tmp: Path,
+             db_url: str | None = None) -> dict[str, float]:
+    db = db_url or f"sqlite:///{tmp / f'ours-{uuid.uuid4().hex[:6]}.sqlite3'}"
+    env = {"EID_ENV": "test", "DATABASE_URL": db, "EID_INSTANCE_PATH": str(tmp),
            "EID_SECRET_KEY": "q" * 40, "EID_RATE_LIMITS": "0", "EID_PASSWORD_PROFILE": "test",
            "SOCKETIO_ASYNC_MODE": "gevent", "EID_QR_LIFETIME_SECONDS": "3600",
            "EID_QR_TTL_SECONDS": "3600", "EID_REDIS_PREFIX": f"bench-{uuid.uuid4().hex[:6]}"}
@@ -216,9 +217,18 @@ def main(argv: list[str]) -> int:
     samples = int(os.environ.get("EID_BENCH_SAMPLES", "200"))
     tmp = Path(tempfile.mkdtemp(prefix="eid-qrbench-"))
     bare = run_bare(n, samples, workers, redis_url, tmp)
-    ours = run_ours(n, samples, workers, redis_url, tmp)
+    if "--postgres" in argv:  # the scale-out configuration: PostgreSQL + Redis
+        from bench.pg import temp_database
+
+        with temp_database() as pg:
+            if pg is None:
+                raise SystemExit("--postgres: PostgreSQL is not reachable")
+            ours = run_ours(n, samples, workers, redis_url, tmp, pg)
+    else:
+        ours = run_ours(n, samples, workers, redis_url, tmp)
     shutil.rmtree(tmp, ignore_errors=True)  # kept (with the server logs) when a run fails
-    label = f"{workers} worker{'s' if workers > 1 else ''}" + (" + Redis" if redis_url else "")
+    label = f"{workers} worker{'s' if workers > 1 else ''}" + (" + Redis" if redis_url else "") + \
+        (" + PostgreSQL" if "--postgres" in argv else "")
     rows = [f"### QR login under load: {n} waiting desktops, {label}", "",
             "| measurement | ours | bare Flask-SocketIO emit | ratio | target |",
             "| --- | --- | --- | --- | --- |"]
