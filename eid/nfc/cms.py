@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from functools import cached_property
 
 from asn1crypto import cms, core
 from cryptography import x509
@@ -51,11 +52,11 @@ class SignedContent:
     signer_info: cms.SignerInfo
     certificates: tuple[x509.Certificate, ...]
 
-    @property
+    @cached_property
     def digest_algorithm(self) -> str:
         return str(self.signer_info["digest_algorithm"]["algorithm"].native)
 
-    @property
+    @cached_property
     def signature_algorithm(self) -> str:
         return str(self.signer_info["signature_algorithm"].signature_algo)
 
@@ -108,8 +109,11 @@ def parse_signed_data(data: bytes) -> SignedContent:
 
 
 def signed_attributes(info: cms.SignerInfo) -> dict[str, core.Asn1Value]:
+    """The first value of each signed attribute, by name (none: an empty dict)."""
     attrs = info["signed_attrs"]
-    return {str(a["type"].native): a["values"][0] for a in attrs} if attrs.native else {}
+    if isinstance(attrs, core.Void):
+        return {}
+    return {str(a["type"].native): a["values"][0] for a in attrs}
 
 
 def verify_signed_content(content: SignedContent, signer: x509.Certificate) -> None:

@@ -21,7 +21,8 @@ class Tlv:
 
     @property
     def constructed(self) -> bool:
-        return bool(tag_bytes(self.tag)[0] & 0x20)
+        first_byte = self.tag >> (max(self.tag.bit_length() - 1, 0) // 8 * 8)
+        return bool(first_byte & 0x20)
 
     def encode(self) -> bytes:
         return tag_bytes(self.tag) + length_bytes(len(self.value)) + self.value
@@ -118,8 +119,11 @@ def parse_one(data: bytes, offset: int = 0) -> tuple[Tlv, int]:
     Raises:
         TlvError: when the object is malformed or truncated.
     """
-    tag, offset = read_tag(data, offset)
-    length, offset = read_length(data, offset)
+    if offset + 1 < len(data) and data[offset] & 0x1F != 0x1F and data[offset + 1] < 0x80:
+        tag, length, offset = data[offset], data[offset + 1], offset + 2  # one-byte tag and length
+    else:
+        tag, offset = read_tag(data, offset)
+        length, offset = read_length(data, offset)
     end = offset + length
     if end > len(data):
         raise TlvError(f"value of tag {tag:X} truncated")

@@ -65,6 +65,9 @@ def _crl_der_signed(der: bytes, csca: x509.Certificate) -> bool:
 class TrustStore:
     cscas: tuple[x509.Certificate, ...] = ()
     crls: tuple[x509.CertificateRevocationList, ...] = field(default=())
+    # crl_for by CSCA: the store never changes, and it holds only so many CSCAs.
+    _crl_of: dict[x509.Certificate, x509.CertificateRevocationList | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     def merged(self, other: TrustStore) -> TrustStore:
         return TrustStore(self.cscas + other.cscas, self.crls + other.crls)
@@ -74,7 +77,15 @@ class TrustStore:
         return tuple(c for c in self.cscas if c.subject == cert.issuer and issued_by(cert, c))
 
     def crl_for(self, csca: x509.Certificate) -> x509.CertificateRevocationList | None:
-        """The newest CRL issued and validly signed by ``csca``."""
+        """The newest CRL issued and validly signed by ``csca`` (looked up once per CSCA)."""
+        if csca in self._crl_of:
+            return self._crl_of[csca]
+        crl = self._newest_crl(csca)
+        if csca in self.cscas:
+            self._crl_of[csca] = crl
+        return crl
+
+    def _newest_crl(self, csca: x509.Certificate) -> x509.CertificateRevocationList | None:
         key = csca.public_key()
         if not isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
             return None

