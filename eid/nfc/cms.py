@@ -10,16 +10,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
-from asn1crypto import cms, core
+from asn1crypto import algos, cms, core
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
-from eid.nfc.errors import LdsFormatError, SodSignatureInvalid, UntrustedSigner
+from eid.nfc import der, tlv
+from eid.nfc.errors import LdsFormatError, SodSignatureInvalid, TlvError, UntrustedSigner
 
 _HASHES: dict[str, type[hashes.HashAlgorithm]] = {
     "sha1": hashes.SHA1, "sha224": hashes.SHA224, "sha256": hashes.SHA256,
@@ -54,11 +55,11 @@ class SignedContent:
 
     @cached_property
     def digest_algorithm(self) -> str:
-        return str(self.signer_info["digest_algorithm"]["algorithm"].native)
+        return _digest_name(self.signer_info["digest_algorithm"].dump())
 
     @cached_property
     def signature_algorithm(self) -> str:
-        return str(self.signer_info["signature_algorithm"].signature_algo)
+        return _scheme(self.signer_info["signature_algorithm"].dump(), self.digest_algorithm)[0]
 
     def signer_certificate(self) -> x509.Certificate:
         """The certificate the SignerInfo names (issuer+serial or subject key id).
@@ -66,15 +67,55 @@ class SignedContent:
         Raises:
             UntrustedSigner: when the SignedData does not carry it.
         """
-        sid = self.signer_info["sid"]
+        sid = self.signer_info["sid"].dump()
         for cert in self.certificates:
-            if sid.name == "issuer_and_serial_number":
-                if cert.serial_number == sid.chosen["serial_number"].native and (
-                        cert.issuer.public_bytes() == sid.chosen["issuer"].dump()):
-                    return cert
-            elif _ski(cert) == sid.chosen.native:
+            if _identifies(sid, cert):
                 return cert
         raise UntrustedSigner("the signer certificate is not in the SignedData")
+
+
+# Per signer, not per card: a country's few document signers sign every SOD with the
+# same certificate, identifier and algorithms, so these are worked out once (bounded
+# caches; certificates compare and hash by their DER).
+
+
+@lru_cache(maxsize=256)
+def _identifies(sid_der: bytes, cert: x509.Certificate) -> bool:
+    sid = cms.SignerIdentifier.load(sid_der)
+    if sid.name == "issuer_and_serial_number":
+        return bool(cert.serial_number == sid.chosen["serial_number"].native
+                    and cert.issuer.public_bytes() == sid.chosen["issuer"].dump())
+    return bool(_ski(cert) == sid.chosen.native)
+
+
+@lru_cache(maxsize=256)
+def public_key(cert: x509.Certificate) -> PublicKeyTypes:
+    return cert.public_key()
+
+
+@lru_cache(maxsize=64)
+def _digest_name(algorithm_der: bytes) -> str:
+    return str(algos.DigestAlgorithm.load(algorithm_der)["algorithm"].native)
+
+
+@lru_cache(maxsize=64)
+def _scheme(algorithm_der: bytes, digest_name: str) -> tuple[str, str, int]:
+    """``(signature algorithm, hash, PSS salt length or 0)`` of a SignedDigestAlgorithm.
+
+    Raises:
+        SodSignatureInvalid: when asn1crypto does not know the algorithm.
+    """
+    algorithm = algos.SignedDigestAlgorithm.load(algorithm_der)
+    try:
+        kind = str(algorithm.signature_algo)
+    except ValueError as exc:
+        raise SodSignatureInvalid(f"unsupported signature algorithm: {exc}") from exc
+    try:
+        hash_name = str(algorithm.hash_algo)
+    except ValueError:
+        hash_name = digest_name  # plain rsaEncryption / ecdsa: the digest algorithm decides
+    salt = int(algorithm["parameters"]["salt_length"].native) if kind == "rsassa_pss" else 0
+    return kind, hash_name, salt
 
 
 def _ski(cert: x509.Certificate) -> bytes | None:
@@ -108,12 +149,35 @@ def parse_signed_data(data: bytes) -> SignedContent:
         raise LdsFormatError(f"malformed SignedData: {exc}") from exc
 
 
-def signed_attributes(info: cms.SignerInfo) -> dict[str, core.Asn1Value]:
-    """The first value of each signed attribute, by name (none: an empty dict)."""
-    attrs = info["signed_attrs"]
-    if isinstance(attrs, core.Void):
-        return {}
-    return {str(a["type"].native): a["values"][0] for a in attrs}
+_CONTENT_TYPE = der.oid_bytes("1.2.840.113549.1.9.3")
+_MESSAGE_DIGEST = der.oid_bytes("1.2.840.113549.1.9.4")
+
+
+def signed_attribute_values(attrs: cms.CMSAttributes) -> dict[bytes, tlv.Tlv]:
+    """The value of each single-valued signed attribute, by its type's OID content octets.
+
+    Read with :mod:`eid.nfc.tlv` from the attributes' bytes: on every card only two
+    attributes are checked, and asn1crypto's model of the set costs ten times as much.
+
+    Raises:
+        SodSignatureInvalid: when the set is malformed, or content-type or
+            message-digest is repeated or has other than one value (RFC 5652 §11).
+    """
+    values: dict[bytes, tlv.Tlv] = {}
+    try:
+        for attribute in tlv.parse_all(attrs.contents):
+            parts = attribute.children()  # Attribute ::= SEQUENCE { OID, SET OF value }
+            if len(parts) != 2 or (parts[0].tag, parts[1].tag) != (der.OID, der.SET):
+                raise TlvError("an attribute is not { OID, SET }")
+            items = parts[1].children()
+            if parts[0].value in (_CONTENT_TYPE, _MESSAGE_DIGEST) and (
+                    len(items) != 1 or parts[0].value in values):
+                raise SodSignatureInvalid("content-type or message-digest is not single")
+            if len(items) == 1:
+                values[parts[0].value] = items[0]
+    except TlvError as exc:
+        raise SodSignatureInvalid("malformed signed attributes") from exc
+    return values
 
 
 def verify_signed_content(content: SignedContent, signer: x509.Certificate) -> None:
@@ -123,35 +187,34 @@ def verify_signed_content(content: SignedContent, signer: x509.Certificate) -> N
         SodSignatureInvalid: when any of them fails.
     """
     info = content.signer_info
-    attrs = signed_attributes(info)
-    if not attrs:
+    attrs = info["signed_attrs"]
+    values = {} if isinstance(attrs, core.Void) else signed_attribute_values(attrs)
+    if not values:
         raise SodSignatureInvalid("SignerInfo has no signed attributes")
-    if attrs.get("content_type") is None or attrs["content_type"].dotted != content.content_type:
+    content_type = values.get(_CONTENT_TYPE)
+    if content_type is None or content_type.tag != der.OID or (
+            der.oid_str(content_type.value) != content.content_type):
         raise SodSignatureInvalid("signed content-type attribute does not match")
     expected = digest(content.digest_algorithm, content.content)
-    message_digest = attrs.get("message_digest")
-    if message_digest is None or not hmac.compare_digest(message_digest.native, expected):
+    message_digest = values.get(_MESSAGE_DIGEST)
+    if message_digest is None or message_digest.tag != der.OCTET_STRING or (
+            not hmac.compare_digest(message_digest.value, expected)):
         raise SodSignatureInvalid("signed message-digest does not match the content")
-    signed_bytes = b"\x31" + info["signed_attrs"].dump()[1:]  # DER of SET OF, not [0]
-    verify_signature(signer.public_key(), info["signature"].native, signed_bytes,
+    signed_bytes = b"\x31" + attrs.dump()[1:]  # DER of SET OF, not [0]
+    verify_signature(public_key(signer), info["signature"].native, signed_bytes,
                      info["signature_algorithm"], content.digest_algorithm)
 
 
 def verify_signature(key: PublicKeyTypes, signature: bytes, data: bytes,
-                     algorithm: cms.SignedDigestAlgorithm, digest_name: str) -> None:
+                     algorithm: algos.SignedDigestAlgorithm, digest_name: str) -> None:
     """Verify one signature as named by a SignedDigestAlgorithm.
 
     Raises:
         SodSignatureInvalid: on a bad signature or an unsupported key/algorithm pair.
     """
-    kind = algorithm.signature_algo
-    try:
-        hash_name = algorithm.hash_algo
-    except ValueError:
-        hash_name = digest_name  # plain rsaEncryption / ecdsa: the digest algorithm decides
+    kind, hash_name, salt = _scheme(algorithm.dump(), digest_name)
     try:
         if kind == "rsassa_pss" and isinstance(key, rsa.RSAPublicKey):
-            salt = algorithm["parameters"]["salt_length"].native
             pss = padding.PSS(padding.MGF1(hash_algorithm(hash_name)), salt)
             key.verify(signature, data, pss, hash_algorithm(hash_name))
         elif kind == "rsassa_pkcs1v15" and isinstance(key, rsa.RSAPublicKey):
