@@ -14,6 +14,7 @@ import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from cryptography import x509
 from cryptography.x509.oid import NameOID
@@ -69,6 +70,19 @@ def _country(name: x509.Name) -> str | None:
     return str(values[0].value).upper() if values else None
 
 
+# Per certificate, not per card (bounded; certificates hash and compare by their DER).
+
+
+@lru_cache(maxsize=256)
+def _countries(signer: x509.Certificate, csca: x509.Certificate) -> frozenset[str | None]:
+    return frozenset({_country(signer.subject), _country(signer.issuer), _country(csca.subject)})
+
+
+@lru_cache(maxsize=256)
+def _subject(cert: x509.Certificate) -> str:
+    return cert.subject.rfc4514_string()
+
+
 def _check_validity(cert: x509.Certificate, now: datetime, error: type[SignerExpired]
                     | type[CscaExpired]) -> None:
     if not cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
@@ -92,7 +106,7 @@ def check_country(signer: x509.Certificate, csca: x509.Certificate, issuing_stat
         CountryMismatch: when they differ or the issuing state is unknown.
     """
     expected = ISSUING_STATES.get(issuing_state.strip("<"))
-    names = {_country(signer.subject), _country(signer.issuer), _country(csca.subject)}
+    names = _countries(signer, csca)
     if expected is None or names != {expected}:
         raise CountryMismatch(f"issuing state {issuing_state} vs certificate countries "
                               f"{sorted(n or '?' for n in names)}")
@@ -119,7 +133,7 @@ def verify(sod: Sod, groups: Mapping[int, bytes], trust: TrustStore, *, now: dat
     if trust.is_revoked(signer, csca, now):
         raise RevokedSigner(f"DS serial {signer.serial_number:X} is revoked")
     check_country(signer, csca, issuing_state)
-    return PassiveAuthResult(signer.subject.rfc4514_string(), signer.serial_number,
-                             csca.subject.rfc4514_string(), csca.serial_number,
+    return PassiveAuthResult(_subject(signer), signer.serial_number,
+                             _subject(csca), csca.serial_number,
                              content.digest_algorithm, content.signature_algorithm,
                              trust.crl_for(csca) is not None)

@@ -143,7 +143,11 @@ def parse_all(data: bytes) -> tuple[Tlv, ...]:
     Raises:
         TlvError: when any object is malformed.
     """
-    return tuple(iter_tlv(data))
+    items, offset = [], 0
+    while offset < len(data):
+        item, offset = parse_one(data, offset)
+        items.append(item)
+    return tuple(items)
 
 
 def parse_single(data: bytes, tag: int | None = None) -> Tlv:
