@@ -1,7 +1,10 @@
 """The few DER encodings the chip's own structures need (X.690 §8.3, §8.19).
 
 CMS and X.509 go through asn1crypto; SecurityInfos, DG13 and the PACE data objects
-are small enough to build from :mod:`eid.nfc.tlv` with these helpers.
+are small enough to build from :mod:`eid.nfc.tlv` with these helpers. So are the two
+small pieces of EF.SOD read on every card, the LDSSecurityObject and the SignerInfo's
+content-type and message-digest attributes, where asn1crypto's object model would cost
+ten times as much (docs/nfc.md, "Where the time goes").
 """
 from __future__ import annotations
 
