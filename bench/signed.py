@@ -85,3 +85,67 @@ def run_registration(db_url: str | None = None, n: int = 12) -> tuple[str, float
         hasher.hash(PASSWORD)
     hashes_s = n / (time.perf_counter() - t)
     return ("PostgreSQL" if url.startswith("postgresql") else "SQLite"), per_s, hashes_s
+
+
+def run_signed_http(db_url: str | None = None, n: int = 600) -> list[Result]:
+    """The same comparison as the phone makes it: over HTTP/1.1 keep-alive to gunicorn
+    with the production gevent worker (one worker). Each request is timed from its
+    first byte sent to its last byte read with ``http.client``; the phone's signing is
+    done before the clock starts."""
+    import http.client
+    import os
+    import subprocess
+    import uuid
+
+    from bench.server import HOST, PY, ROOT, Server
+    from eid.phone import cli
+    from eid.phone.client import Client
+    from eid.phone.profile import Profile
+
+    tmp = Path(tempfile.mkdtemp(prefix="eid-bench-"))
+    env = {"EID_ENV": "test", "DATABASE_URL": db_url or f"sqlite:///{tmp / 'h.sqlite3'}",
+           "EID_INSTANCE_PATH": str(tmp), "EID_SECRET_KEY": "q" * 40, "EID_RATE_LIMITS": "0",
+           "EID_PASSWORD_PROFILE": "test", "SOCKETIO_ASYNC_MODE": "gevent",
+           "EID_REDIS_PREFIX": f"bench-{uuid.uuid4().hex[:6]}"}
+    for args in (["db", "upgrade"], ["registry", "seed", "--count", "200"]):
+        subprocess.run([str(Path(PY).parent / "flask"), "--app", "wsgi", *args], cwd=ROOT,
+                       env={**os.environ, **env}, check=True, capture_output=True)
+    srv = Server("wsgi:app", env, 1, tmp)
+    try:
+        base = f"http://{HOST}:{srv.port}"
+        common = ["--dev-otp", "--password", PASSWORD]
+        for profile, args in (("signed", ["register", "--demo-citizen", "1"]),
+                              ("signed", ["login", "--demo-citizen", "1"]),
+                              ("bare", ["login", "--demo-citizen", "1", "--no-activate"])):
+            assert cli.main(["--server", base, "--profile", str(tmp / profile),
+                             *args[:1], *common, *args[1:]]) == 0
+        signed = Client(base, Profile(tmp / "signed"))
+        bare = Client(base, Profile(tmp / "bare"))
+        assert signed.profile.load("tokens")["token_type"] == "DPoP"
+        assert bare.profile.load("tokens")["token_type"] == "Bearer"
+        path = f"{API}/me"
+        conn = http.client.HTTPConnection(HOST, srv.port)
+
+        def timed(client: Any) -> float:
+            headers = client.headers("GET", base + path)  # signed before the clock starts
+            t = time.perf_counter()
+            conn.request("GET", path, headers=headers)
+            r = conn.getresponse()
+            r.read()
+            elapsed = (time.perf_counter() - t) * 1000
+            assert r.status == 200, r.status
+            return elapsed
+
+        for _ in range(50):  # warm up both paths
+            timed(signed), timed(bare)
+        s_samples, b_samples = [], []
+        for _ in range(n):
+            s_samples.append(timed(signed))
+            b_samples.append(timed(bare))
+        conn.close()
+    finally:
+        srv.stop()
+    label = "PostgreSQL" if env["DATABASE_URL"].startswith("postgresql") else "SQLite"
+    return [Result(f"GET /me with DPoP proof over HTTP, gunicorn gevent ({label})",
+                   statistics.median(s_samples), "same call, unbound token",
+                   statistics.median(b_samples), 1.15)]

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey
@@ -98,6 +98,19 @@ def normalise_url(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, "", ""))
 
 
+@dataclass(frozen=True)
+class _Header:
+    """A checked protected header: the key it carries, parsed, and its thumbprint."""
+
+    public_key: ec.EllipticCurvePublicKey
+    jkt: str
+    jwk: dict[str, Any]
+
+
+_ES256_PREHASHED = ec.ECDSA(Prehashed(hashes.SHA256()))
+_SKEW_S = MAX_SKEW.total_seconds()
+
+
 def verify(compact: str | None, *, method: str, url: str, now: datetime,
            seen: Callable[[str, datetime], bool], access_token: str | None = None,
            expected_jkt: str | None = None) -> Proof:
@@ -110,12 +123,16 @@ def verify(compact: str | None, *, method: str, url: str, now: datetime,
     """
     if not compact:
         raise ProofInvalid("Send a DPoP proof signed by your device key.")
-    header, claims = _decode(compact)
-    jkt = thumbprint(header["jwk"])
-    if expected_jkt is not None and jkt != expected_jkt:
+    parts = compact.split(".")
+    if len(parts) != 3:
+        raise ProofInvalid("The device-key proof is not a valid signed token.")
+    head = _header(parts[0])
+    if expected_jkt is not None and head.jkt != expected_jkt:
         raise ProofInvalid("The proof is signed by a key that is not bound to this token.")
-    if claims.get("htm") != method.upper() or \
-            normalise_url(str(claims.get("htu", ""))) != normalise_url(url):
+    claims = _signed_claims(head, *parts)
+    htu = claims.get("htu")
+    if claims.get("htm") != method.upper() or (htu != url and (
+            not isinstance(htu, str) or normalise_url(htu) != normalise_url(url))):
         raise ProofInvalid("The proof was made for another request.")
     iat = _iat(claims, now)
     if access_token is not None and claims.get("ath") != access_token_hash(access_token):
@@ -123,48 +140,86 @@ def verify(compact: str | None, *, method: str, url: str, now: datetime,
     jti = claims.get("jti")
     if not isinstance(jti, str) or not 16 <= len(jti) <= 128:
         raise ProofInvalid("The proof needs a unique id (jti).")
-    if seen(f"{jkt}:{jti}", iat + 2 * MAX_SKEW):
+    if seen(f"{head.jkt}:{jti}", iat + 2 * MAX_SKEW):
         raise ProofReplayed()
-    return Proof(jkt, dict(header["jwk"]), jti, iat)
+    return Proof(head.jkt, dict(head.jwk), jti, iat)
 
 
 def _b64decode(part: str) -> bytes:
     return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
 
 
-def _decode(compact: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """RFC 7515 compact JWS, ES256 only, verified with ``cryptography`` directly (the
-    key from the header, parsed once per device and cached)."""
+@lru_cache(maxsize=8192)
+def _header(head_b64: str) -> _Header:
+    """RFC 7515 protected header: ``dpop+jwt``, ES256, with its public ``jwk``. A phone
+    sends the same header on every call: it is decoded, checked and its key parsed
+    once. Only its parsing is cached; every proof's signature is still verified.
+
+    Raises:
+        ProofInvalid: not such a header, or not a public P-256 key.
+    """
     try:
-        head_b64, body_b64, sig_b64 = compact.split(".")
         header = json.loads(_b64decode(head_b64))
-        if not isinstance(header, dict) or header.get("typ") != "dpop+jwt" or \
-                header.get("alg") != "ES256" or not isinstance(header.get("jwk"), dict):
-            raise ProofInvalid("The proof must be a dpop+jwt signed with ES256 carrying its jwk.")
-        key, _ = _imported(header["jwk"])
+    except (ValueError, TypeError) as exc:
+        raise ProofInvalid("The device-key proof is not a valid signed token.") from exc
+    if not isinstance(header, dict) or header.get("typ") != "dpop+jwt" or \
+            header.get("alg") != "ES256" or not isinstance(header.get("jwk"), dict):
+        raise ProofInvalid("The proof must be a dpop+jwt signed with ES256 carrying its jwk.")
+    key, jkt = _imported(header["jwk"])
+    return _Header(key.public_key, jkt, header["jwk"])
+
+
+def _signed_claims(head: _Header, head_b64: str, body_b64: str, sig_b64: str) -> dict[str, Any]:
+    """Verify the ES256 signature (raw ``r || s``, RFC 7518 §3.4) with ``cryptography``
+    directly, then decode the claims.
+
+    Raises:
+        ProofInvalid: bad signature or claims that are not a JSON object.
+    """
+    try:
         sig = _b64decode(sig_b64)
         if len(sig) != 64:
             raise ProofInvalid("An ES256 signature is 64 bytes (r || s).")
-        der = encode_dss_signature(int.from_bytes(sig[:32], "big"), int.from_bytes(sig[32:], "big"))
-        key.public_key.verify(der, f"{head_b64}.{body_b64}".encode(), ec.ECDSA(hashes.SHA256()))
+        digest = hashlib.sha256(f"{head_b64}.{body_b64}".encode()).digest()
+        head.public_key.verify(_der_signature(sig), digest, _ES256_PREHASHED)
         claims = json.loads(_b64decode(body_b64))
-    except ProofInvalid:
-        raise
-    except (InvalidSignature, ValueError, TypeError, KeyError, IndexError) as exc:
+    except (InvalidSignature, ValueError, TypeError) as exc:
         raise ProofInvalid("The device-key proof is not a valid signed token.") from exc
     if not isinstance(claims, dict):
         raise ProofInvalid("The proof's claims must be a JSON object.")
-    return header, claims
+    return claims
+
+
+def _der_integer(value: bytes) -> bytes:
+    value = value.lstrip(b"\0")
+    if not value or value[0] & 0x80:
+        value = b"\0" + value
+    return b"\x02" + bytes((len(value),)) + value
+
+
+def _der_signature(sig: bytes) -> bytes:
+    """Raw ``r || s`` (32 bytes each) as the DER ``ECDSA-Sig-Value`` OpenSSL takes; the
+    same bytes as ``encode_dss_signature``, without two big-integer conversions."""
+    body = _der_integer(sig[:32]) + _der_integer(sig[32:])
+    return b"\x30" + bytes((len(body),)) + body
 
 
 def _iat(claims: dict[str, Any], now: datetime) -> datetime:
+    """Within ``MAX_SKEW`` of ``now`` (NaN, infinities and huge numbers refused).
+
+    Raises:
+        ProofInvalid: missing, not a number, or too far from ``now``.
+    """
     iat = claims.get("iat")
-    if not isinstance(iat, int | float):
+    if type(iat) not in (int, float):  # not bool, which is an int
         raise ProofInvalid("The proof needs its issue time (iat).")
-    at = datetime.fromtimestamp(iat, tz=now.tzinfo)
-    if abs(at - now) > MAX_SKEW:
+    try:
+        fresh = -_SKEW_S <= iat - now.timestamp() <= _SKEW_S
+    except OverflowError:
+        fresh = False
+    if not fresh:
         raise ProofInvalid("The proof is too old or from the future; check the phone's clock.")
-    return at
+    return datetime.fromtimestamp(iat, tz=now.tzinfo)
 
 
 def make(key: ECKey, *, method: str, url: str, now: datetime, jti: str,

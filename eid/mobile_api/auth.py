@@ -24,9 +24,10 @@ class DeviceKeyRequired(Forbidden):
 
 def request_url() -> str:
     """The URL the phone signed (``htu``): scheme, host and path, no query."""
+    req = request._get_current_object()  # type: ignore[attr-defined]
     if current_app.config.get("TRUST_PUBLIC_URL"):
-        return str(current_app.config["PUBLIC_URL"]).rstrip("/") + request.path
-    return f"{request.scheme}://{request.host}{request.path}"
+        return str(current_app.config["PUBLIC_URL"]).rstrip("/") + req.path
+    return f"{req.scheme}://{req.host}{req.path}"
 
 
 def access_token() -> str:
@@ -39,22 +40,23 @@ def access_token() -> str:
 
 def request_proof(expected_jkt: str | None = None, token: str | None = None) -> proof.Proof:
     svc = services()
-    return proof.verify(request.headers.get("DPoP"), method=request.method, url=request_url(),
+    req = request._get_current_object()  # type: ignore[attr-defined]
+    return proof.verify(req.headers.get("DPoP"), method=req.method, url=request_url(),
                         now=svc.now, seen=devices.proof_seen(svc), access_token=token,
                         expected_jkt=expected_jkt)
 
 
 def authenticated(*, sensitive: bool = False) -> tokens.Authenticated:
-    if "eid_auth" in g:
-        auth: tokens.Authenticated = g.eid_auth
-    else:
+    auth: tokens.Authenticated | None = g.get("eid_auth")
+    if auth is None:
+        svc = services()
         token = access_token()
-        auth = tokens.authenticate(services(), token)
-        if auth.device is not None:
-            request_proof(auth.device.jkt, token)
-            now = services().now
-            if auth.device.last_used_at is None or now - auth.device.last_used_at > LAST_USED_GRAIN:
-                auth.device.last_used_at = now
+        auth = tokens.authenticate(svc, token)
+        device = auth.device
+        if device is not None:
+            request_proof(device.jkt, token)
+            if device.last_used_at is None or svc.now - device.last_used_at > LAST_USED_GRAIN:
+                device.last_used_at = svc.now
         g.eid_auth = auth
     if sensitive and auth.device is None:
         raise DeviceKeyRequired()
