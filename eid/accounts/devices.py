@@ -37,7 +37,8 @@ def start_activation(svc: Services, account: Account) -> otp.Issued:
     return otp.issue(svc, "device", account.id_number, account.phone, {"account_id": account.id})
 
 
-def transfer_code(svc: Services, account: Account, device: Device) -> tuple[str, datetime]:
+def transfer_code(svc: Services, account: Account,
+                  device: Device | tokens.BoundDevice) -> tuple[str, datetime]:
     """A code the old phone shows so a new phone can take over (5-minute life)."""
     issued, code = otp.issue_displayed(svc, "transfer", account.id_number,
                                        {"account_id": account.id, "device_id": device.id})
@@ -84,7 +85,7 @@ def complete_activation(svc: Services, account: Account, *, challenge_id: str, c
             raise OldDeviceOrChipRequired()
         deactivate(svc, account, old.id, reason="replaced")
     otp.consume(svc, ch)
-    device = Device(account_id=account.id, name=name, platform=platform, jwk=proof.jwk,
+    device = Device(account_id=account.id, name=name, platform=platform, jwk=dict(proof.jwk),
                     jkt=proof.jkt, created_at=svc.now, bound_by=bound_by)
     if not add_unique(svc.session, device):
         raise Conflict("This device key is already registered.")

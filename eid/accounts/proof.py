@@ -11,10 +11,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -50,9 +51,13 @@ class ProofReplayed(ProofError):
 @dataclass(frozen=True)
 class Proof:
     jkt: str
-    jwk: dict[str, str]
+    jwk: Mapping[str, Any]  # read-only: shared with the parsed-header cache
     jti: str
-    iat: datetime
+    issued_at: float  # seconds since the epoch, as the phone sent it
+
+    @property
+    def iat(self) -> datetime:
+        return datetime.fromtimestamp(self.issued_at, tz=UTC)
 
 
 def b64url(data: bytes) -> str:
@@ -104,11 +109,12 @@ class _Header:
 
     public_key: ec.EllipticCurvePublicKey
     jkt: str
-    jwk: dict[str, Any]
+    jwk: Mapping[str, Any]
 
 
 _ES256_PREHASHED = ec.ECDSA(Prehashed(hashes.SHA256()))
 _SKEW_S = MAX_SKEW.total_seconds()
+_KEEP_IDS = 2 * MAX_SKEW  # a proof is acceptable until iat + MAX_SKEW <= now + 2 * MAX_SKEW
 
 
 def verify(compact: str | None, *, method: str, url: str, now: datetime,
@@ -140,9 +146,9 @@ def verify(compact: str | None, *, method: str, url: str, now: datetime,
     jti = claims.get("jti")
     if not isinstance(jti, str) or not 16 <= len(jti) <= 128:
         raise ProofInvalid("The proof needs a unique id (jti).")
-    if seen(f"{head.jkt}:{jti}", iat + 2 * MAX_SKEW):
+    if seen(f"{head.jkt}:{jti}", now + _KEEP_IDS):  # past the last moment it is acceptable
         raise ProofReplayed()
-    return Proof(head.jkt, dict(head.jwk), jti, iat)
+    return Proof(head.jkt, head.jwk, jti, iat)
 
 
 def _b64decode(part: str) -> bytes:
@@ -166,7 +172,7 @@ def _header(head_b64: str) -> _Header:
             header.get("alg") != "ES256" or not isinstance(header.get("jwk"), dict):
         raise ProofInvalid("The proof must be a dpop+jwt signed with ES256 carrying its jwk.")
     key, jkt = _imported(header["jwk"])
-    return _Header(key.public_key, jkt, header["jwk"])
+    return _Header(key.public_key, jkt, MappingProxyType(header["jwk"]))
 
 
 def _signed_claims(head: _Header, head_b64: str, body_b64: str, sig_b64: str) -> dict[str, Any]:
@@ -182,7 +188,7 @@ def _signed_claims(head: _Header, head_b64: str, body_b64: str, sig_b64: str) ->
             raise ProofInvalid("An ES256 signature is 64 bytes (r || s).")
         digest = hashlib.sha256(f"{head_b64}.{body_b64}".encode()).digest()
         head.public_key.verify(_der_signature(sig), digest, _ES256_PREHASHED)
-        claims = json.loads(_b64decode(body_b64))
+        claims = json.loads(_b64decode(body_b64).decode())
     except (InvalidSignature, ValueError, TypeError) as exc:
         raise ProofInvalid("The device-key proof is not a valid signed token.") from exc
     if not isinstance(claims, dict):
@@ -204,7 +210,7 @@ def _der_signature(sig: bytes) -> bytes:
     return b"\x30" + bytes((len(body),)) + body
 
 
-def _iat(claims: dict[str, Any], now: datetime) -> datetime:
+def _iat(claims: dict[str, Any], now: datetime) -> float:
     """Within ``MAX_SKEW`` of ``now`` (NaN, infinities and huge numbers refused).
 
     Raises:
@@ -219,7 +225,7 @@ def _iat(claims: dict[str, Any], now: datetime) -> datetime:
         fresh = False
     if not fresh:
         raise ProofInvalid("The proof is too old or from the future; check the phone's clock.")
-    return datetime.fromtimestamp(iat, tz=now.tzinfo)
+    return float(iat)
 
 
 def make(key: ECKey, *, method: str, url: str, now: datetime, jti: str,

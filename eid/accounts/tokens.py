@@ -10,19 +10,22 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
 
 from eid.accounts.context import Services
 from eid.accounts.errors import AccountsError, NotAuthenticated, SessionExpired
+from eid.accounts.proof import Proof
 from eid.app.models.accounts import Account
 from eid.app.models.devices import Device, IssuedToken, TokenFamily
 
 ACCESS_TTL = timedelta(minutes=10)
 REFRESH_TTL = timedelta(days=30)
+LAST_USED_GRAIN = timedelta(minutes=1)
 
 
 class RefreshReused(AccountsError):
@@ -46,11 +49,30 @@ class TokenPair:
 
 
 @dataclass(frozen=True)
+class BoundDevice:
+    """The phone a token is bound to, as every request needs it (without loading the
+    device's row as an object; ``devices`` has the whole record)."""
+
+    id: int
+    jkt: str
+    last_used_at: datetime | None
+
+
+@dataclass
 class Authenticated:
     token: IssuedToken
     family: TokenFamily
     account: Account
-    device: Device | None
+    device: BoundDevice | None
+    proof: Proof | None = None  # the request's verified device-key proof, once checked
+
+    @property
+    def device_jwk(self) -> Mapping[str, Any]:
+        """The bound phone's public key: the one in the verified proof, whose thumbprint
+        is the device's."""
+        if self.device is None or self.proof is None or self.proof.jkt != self.device.jkt:
+            raise NotAuthenticated("This call needs a device-key proof.")
+        return self.proof.jwk
 
     @property
     def act(self) -> dict[str, str] | None:
@@ -68,7 +90,7 @@ def _new(svc: Services, kind: str, family: TokenFamily, ttl: timedelta) -> str:
     return raw
 
 
-def issue(svc: Services, account: Account, device: Device | None, *,
+def issue(svc: Services, account: Account, device: Device | BoundDevice | None, *,
           act: dict[str, str] | None = None) -> TokenPair:
     """A new family (one sign-in) with its first access and refresh token."""
     family = TokenFamily(account_id=account.id, device_id=device.id if device else None,
@@ -102,21 +124,30 @@ def authenticate(svc: Services, token: str | None) -> Authenticated:
     if not token:
         raise NotAuthenticated("Send 'Authorization: DPoP <access token>' (or Bearer).")
     found = svc.session.execute(  # one round trip: token, sign-in, account and phone
-        select(IssuedToken, TokenFamily, Account, Device)
+        select(IssuedToken, TokenFamily, Account, Device.id, Device.jkt, Device.deactivated_at,
+               Device.last_used_at)
         .join(TokenFamily, TokenFamily.id == IssuedToken.family_id)
         .join(Account, Account.id == TokenFamily.account_id)
         .outerjoin(Device, Device.id == TokenFamily.device_id)
         .where(IssuedToken.token_hash == _hash(token))).first()
     if found is None or found[0].kind != "access":
         raise NotAuthenticated("Unknown access token.")
-    row, family, account, device = found
+    row, family, account, device_id, jkt, deactivated_at, last_used_at = found
     if svc.now >= row.expires_at:
         raise SessionExpired("The access token has expired; use the refresh token.")
     if family.revoked_at is not None:
         raise SessionExpired("This sign-in has been ended. Sign in again.")
-    if family.device_id is not None and (device is None or device.deactivated_at is not None):
+    if family.device_id is not None and (device_id is None or deactivated_at is not None):
         raise SessionExpired("This phone is no longer active for the account.")
+    device = BoundDevice(device_id, jkt, last_used_at) if device_id is not None else None
     return Authenticated(row, family, account, device)
+
+
+def touch_device(svc: Services, device: BoundDevice) -> None:
+    """Record the phone's last use, at most once per ``LAST_USED_GRAIN``."""
+    if device.last_used_at is None or svc.now - device.last_used_at > LAST_USED_GRAIN:
+        svc.session.execute(update(Device).where(Device.id == device.id)
+                            .values(last_used_at=svc.now))
 
 
 def refresh(svc: Services, refresh_token: str, *, proof_jkt: str | None) -> TokenPair:

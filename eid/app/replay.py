@@ -18,13 +18,13 @@ class MemoryReplayCache:
         self._limit = limit
 
     def seen(self, key: str, expires: datetime, now: datetime) -> bool:
-        stamp, until = now.timestamp(), expires.timestamp()
+        stamp = now.timestamp()
         with self._lock:
+            if self._seen.get(key, 0.0) > stamp:
+                return True
             if len(self._seen) >= self._limit:
                 self._seen = {k: v for k, v in self._seen.items() if v > stamp}
-            if self._seen.get(key, 0) > stamp:
-                return True
-            self._seen[key] = until
+            self._seen[key] = expires.timestamp()
             return False
 
 

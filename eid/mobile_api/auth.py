@@ -6,15 +6,11 @@ phone was activated can only activate the phone and read the account.
 """
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import current_app, g, request
 
 from eid.accounts import devices, proof, tokens
 from eid.accounts.errors import Forbidden, NotAuthenticated
-from eid.app.services import services
-
-LAST_USED_GRAIN = timedelta(minutes=1)
+from eid.app.services import Services, services
 
 
 class DeviceKeyRequired(Forbidden):
@@ -38,12 +34,13 @@ def access_token() -> str:
     return token.strip()
 
 
-def request_proof(expected_jkt: str | None = None, token: str | None = None) -> proof.Proof:
-    svc = services()
-    req = request._get_current_object()  # type: ignore[attr-defined]
-    return proof.verify(req.headers.get("DPoP"), method=req.method, url=request_url(),
-                        now=svc.now, seen=devices.proof_seen(svc), access_token=token,
-                        expected_jkt=expected_jkt)
+def request_proof(expected_jkt: str | None = None, token: str | None = None, *,
+                  svc: Services | None = None) -> proof.Proof:
+    svc = svc or services()
+    environ = request.environ
+    return proof.verify(environ.get("HTTP_DPOP"), method=environ.get("REQUEST_METHOD", ""),
+                        url=request_url(), now=svc.now, seen=devices.proof_seen(svc),
+                        access_token=token, expected_jkt=expected_jkt)
 
 
 def authenticated(*, sensitive: bool = False) -> tokens.Authenticated:
@@ -52,11 +49,9 @@ def authenticated(*, sensitive: bool = False) -> tokens.Authenticated:
         svc = services()
         token = access_token()
         auth = tokens.authenticate(svc, token)
-        device = auth.device
-        if device is not None:
-            request_proof(device.jkt, token)
-            if device.last_used_at is None or svc.now - device.last_used_at > LAST_USED_GRAIN:
-                device.last_used_at = svc.now
+        if auth.device is not None:
+            auth.proof = request_proof(auth.device.jkt, token, svc=svc)
+            tokens.touch_device(svc, auth.device)
         g.eid_auth = auth
     if sensitive and auth.device is None:
         raise DeviceKeyRequired()

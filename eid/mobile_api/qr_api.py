@@ -50,7 +50,7 @@ def decision(body: dict[str, Any]) -> Any:
 
     auth = authenticated(sensitive=True)
     svc = services()
-    tx = qr_service().decide(body["approval"], body["signature"], device_jwk=auth.device.jwk,
+    tx = qr_service().decide(body["approval"], body["signature"], device_jwk=auth.device_jwk,
                              account_id=auth.account.id, device_id=auth.device.id,
                              account_level=auth.account.level)
     svc.session.connection().execute(insert(QrApprovalRecord.__table__).values(
