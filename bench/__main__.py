@@ -31,6 +31,7 @@ def main(argv: list[str]) -> int:
         with temp_database() as pg:
             if pg:
                 rows += signed.run_signed(pg)
+        rows += signed.run_signed_http()
         out.append(table("Device-key proof (DPoP) overhead", rows))
         lines = ["### App registration throughput (production argon2)", "",
                  "| database | registrations/s | argon2id hashes/s (baseline) | ratio |",
