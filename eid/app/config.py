@@ -83,6 +83,9 @@ def load_config(env: Mapping[str, str] | None = None, *, instance_path: str | No
         "LOGIN_MAX_FAILURES": _int(env, "EID_LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCK_SECONDS": _int(env, "EID_LOGIN_LOCK_SECONDS", 15 * 60),
         "RATE_LIMIT_ENABLED": env.get("EID_RATE_LIMITS", "1") != "0",
+        # W3C Server-Timing on responses that push a browser event (benchmarks, debugging);
+        # off in production unless asked for, as timings tell an observer about the work done
+        "SERVER_TIMING": env.get("EID_SERVER_TIMING", "0" if production else "1") == "1",
         "SOCKETIO_ASYNC_MODE": env.get("SOCKETIO_ASYNC_MODE") or None,
         "QR_LIFETIME_SECONDS": _int(env, "EID_QR_LIFETIME_SECONDS", 240),
         "QR_TTL_SECONDS": _int(env, "EID_QR_TTL_SECONDS", 25),

@@ -5,9 +5,10 @@ emitted on one worker (the phone's approval) reach a socket held by another.
 from __future__ import annotations
 
 import contextlib
+import time
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, g, has_request_context, request
 from flask_socketio import Namespace, SocketIO, join_room
 
 from eid.errors import EidError
@@ -26,6 +27,8 @@ def init_app(app: Flask, async_mode: str | None = None) -> None:
 
 
 def notify_desktop(tx_id: str, event: dict[str, Any]) -> None:
+    if has_request_context():
+        g.eid_emit_at = time.perf_counter()  # for Server-Timing (see services)
     socketio.emit("qr_event", event, to=f"tx:{tx_id}", namespace=QR_NS)
 
 

@@ -12,6 +12,7 @@ out. (``DEFER_INLINE`` runs it in the request instead, for the unit tests.)
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -100,23 +101,39 @@ def _executor() -> ThreadPoolExecutor:
 
 
 def init_app(app: Flask) -> None:
+    timing = bool(app.config.get("SERVER_TIMING"))
+
+    if timing:
+        @app.before_request
+        def _started() -> None:
+            g.eid_t0 = time.perf_counter()
+
     @app.after_request
     def _finish(resp: Response) -> Response:
         if "eid_services" not in g:
             return resp
-        if resp.status_code < 400 or g.get("eid_expected_error"):
-            db.session.commit()
-            for fn in g.pop("eid_after_commit", []):
+        try:
+            return _settle(app, resp)
+        finally:
+            if timing and "eid_emit_at" in g and "eid_t0" in g:  # request start -> event emitted
+                resp.headers["Server-Timing"] = f"emit;dur={(g.eid_emit_at - g.eid_t0) * 1000:.3f}"
+
+
+def _settle(app: Flask, resp: Response) -> Response:
+    """Commit (then run what waited for the commit) or roll back, by the response."""
+    if resp.status_code < 400 or g.get("eid_expected_error"):
+        db.session.commit()
+        for fn in g.pop("eid_after_commit", []):
+            _guarded(fn)()
+        for fn in g.pop("eid_deferred", []):
+            if app.config.get("DEFER_INLINE"):
                 _guarded(fn)()
-            for fn in g.pop("eid_deferred", []):
-                if app.config.get("DEFER_INLINE"):
-                    _guarded(fn)()
-                else:
-                    _executor().submit(_guarded(fn))
-        else:
-            db.session.rollback()
-            g.pop("eid_after_commit", None)
-        return resp
+            else:
+                _executor().submit(_guarded(fn))
+    else:
+        db.session.rollback()
+        g.pop("eid_after_commit", None)
+    return resp
 
 
 def _guarded(fn: Callable[[], None]) -> Callable[[], None]:
