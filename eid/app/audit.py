@@ -18,6 +18,7 @@ from eid.accounts.ids import mask_id
 from eid.app.models.audit import AuditEvent
 
 FORBIDDEN_KEYS = ("password", "otp", "code", "secret", "token", "captcha")
+_INSERT = insert(AuditEvent.__table__)  # built once; each event's values are its parameters
 
 
 class AuditWriter:
@@ -35,11 +36,12 @@ class AuditWriter:
             raise ValueError(f"audit details may not carry {bad}")
         # One INSERT in the request's transaction, written at once (no unit-of-work
         # bookkeeping: audit rows are never read back or changed by the request).
-        self.session.connection().execute(insert(AuditEvent.__table__).values(
-            at=self.now, action=action, outcome=outcome, actor_account_id=actor_account_id,
-            acting_for=acting_for, subject=mask_id(id_number) if id_number else None,
-            subject_hmac=subject_hmac(self.key, id_number) if id_number else None,
-            ip=self.ip, user_agent=self.user_agent, details=details))
+        self.session.connection().execute(_INSERT, {
+            "at": self.now, "action": action, "outcome": outcome,
+            "actor_account_id": actor_account_id, "acting_for": acting_for,
+            "subject": mask_id(id_number) if id_number else None,
+            "subject_hmac": subject_hmac(self.key, id_number) if id_number else None,
+            "ip": self.ip, "user_agent": self.user_agent, "details": details})
 
 
 def subject_hmac(key: bytes, id_number: str) -> str:

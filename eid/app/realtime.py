@@ -15,6 +15,7 @@ from eid.errors import EidError
 
 socketio = SocketIO()
 QR_NS, SESSION_NS = "/qr-login", "/session"
+_GREEN = ("gevent", "gevent_uwsgi", "eventlet")
 
 
 def init_app(app: Flask, async_mode: str | None = None) -> None:
@@ -30,6 +31,10 @@ def notify_desktop(tx_id: str, event: dict[str, Any]) -> None:
     if has_request_context():
         g.eid_emit_at = time.perf_counter()  # for Server-Timing (see services)
     socketio.emit("qr_event", event, to=f"tx:{tx_id}", namespace=QR_NS)
+    if socketio.async_mode in _GREEN:
+        # The socket's writer greenlet sends only when this request yields: yield now, so
+        # the desktop learns of its approval before the phone's response is finished.
+        socketio.sleep(0)
 
 
 def session_revoked(session_id: int) -> None:

@@ -104,9 +104,10 @@ def init_app(app: Flask) -> None:
     timing = bool(app.config.get("SERVER_TIMING"))
 
     if timing:
-        @app.before_request
         def _started() -> None:
             g.eid_t0 = time.perf_counter()
+
+        app.before_request_funcs.setdefault(None, []).insert(0, _started)  # before any other
 
     @app.after_request
     def _finish(resp: Response) -> Response:

@@ -18,6 +18,8 @@ from eid.mobile_api.auth import authenticated
 from eid.mobile_api.spec import endpoint
 from eid.qr_login.errors import WebLoginDisabled
 
+_RECORD = insert(QrApprovalRecord.__table__)  # built once; each record's values are parameters
+
 
 @bp.post("/qr-login/scan")
 @endpoint(S.QrScanIn, S.QrScanOut, auth=True, tags=("qr-login",),
@@ -53,9 +55,10 @@ def decision(body: dict[str, Any]) -> Any:
     tx = qr_service().decide(body["approval"], body["signature"], device_jwk=auth.device_jwk,
                              account_id=auth.account.id, device_id=auth.device.id,
                              account_level=auth.account.level)
-    svc.session.connection().execute(insert(QrApprovalRecord.__table__).values(
-        tx_id=tx.id, account_id=auth.account.id, device_id=auth.device.id, decision=tx.state.value,
-        payload=body["approval"], signature=body["signature"], received_at=svc.now))
+    svc.session.connection().execute(_RECORD, {  # the signed record, kept as evidence
+        "tx_id": tx.id, "account_id": auth.account.id, "device_id": auth.device.id,
+        "decision": tx.state.value, "payload": body["approval"], "signature": body["signature"],
+        "received_at": svc.now})
     svc.audit("qr.decision", tx.state.value, actor_account_id=auth.account.id,
               details={"tx": tx.id, "reason": tx.deny_reason.value if tx.deny_reason else None})
     reason = tx.deny_reason.value if tx.deny_reason else None

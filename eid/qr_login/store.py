@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any, Protocol, cast
 
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 
@@ -53,12 +54,9 @@ class SqlStore:
 
     def cas(self, tx_id: str, expected_version: int, data: dict[str, Any], *, state: str,
             version: int, expires_at: datetime) -> bool:
-        from eid.app.models.qr import QrLoginTx
-
-        t = cast(Table, QrLoginTx.__table__)
-        result = self._session().connection().execute(
-            update(t).where(t.c.id == tx_id, t.c.version == expected_version)
-            .values(data=data, state=state, version=version, expires_at=expires_at))
+        result = self._session().connection().execute(_cas_statement(), {
+            "tx_id": tx_id, "expected": expected_version, "data": data, "state": state,
+            "version": version, "expires_at": expires_at})
         return bool(result.rowcount)
 
     def seen(self, key: str, expires_at: datetime, now: datetime) -> bool:
@@ -73,6 +71,16 @@ class SqlStore:
         s = self._session()
         result = s.execute(delete(QrLoginTx).where(QrLoginTx.expires_at < now - timedelta(hours=1)))
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+@lru_cache(maxsize=1)
+def _cas_statement() -> Any:
+    """``UPDATE qr_login_tx SET data, state, version, expires_at WHERE id = :tx_id AND
+    version = :expected``, built once (the SET columns come from the parameters)."""
+    from eid.app.models.qr import QrLoginTx
+
+    t = cast(Table, QrLoginTx.__table__)
+    return update(t).where(t.c.id == bindparam("tx_id"), t.c.version == bindparam("expected"))
 
 
 _CAS = """

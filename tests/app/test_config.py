@@ -32,6 +32,7 @@ def test_production_with_everything_has_no_dev_helpers(tmp_path):
     assert not any(r.startswith("/dev") for r in rules)
     assert app.config["COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_NAME"].startswith("__Host-")
+    assert app.config["SERVER_TIMING"] is False  # timings are not told to the world
 
 
 def test_unknown_environment_is_refused(tmp_path):

@@ -33,6 +33,8 @@ def test_approved_desktop_is_signed_in_and_learns_no_personal_data(app, phone):
     assert set(st) == {"tx", "state", "number"}  # no name, no ID, no phone
     r = phone.call("POST", "qr-login/decision", approval(phone, scanned, st["number"]))
     assert r.status_code == 200 and r.get_json()["state"] == "approved"
+    # development and test say when the event was pushed (the QR benchmark reads it)
+    assert re.fullmatch(r"emit;dur=\d+\.\d{3}", r.headers["Server-Timing"])
     st = desk.status().get_json()
     assert st["state"] == "approved" and set(st) == {"tx", "state", "redeem_code"}
     r = desk.redeem(st["redeem_code"])
