@@ -50,6 +50,16 @@ class Server:
                     total += int(line.split()[1])
         return total / 1024
 
+    def workers_cpu_s(self) -> float:
+        """CPU seconds (user + system) the workers have used so far."""
+        out = subprocess.run(["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True,
+                             check=False).stdout.split()
+        ticks = 0
+        for pid in out:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         self.proc.terminate()
         self.proc.wait(30)
