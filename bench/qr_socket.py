@@ -31,8 +31,21 @@ from gevent.pool import Pool  # noqa: E402
 from bench.server import HOST, PY, ROOT, Server  # noqa: E402
 from bench.wsclient import SioClient  # noqa: E402
 
-SETTLE_S = 30.0  # > the Engine.IO ping interval (25 s): every socket is being kept alive
-IDLE_WINDOW_S = 5.0
+PING_INTERVAL_S = 25.0  # Engine.IO's, in both apps
+SETTLE_S = 30.0  # > the ping interval: every socket is being kept alive
+IDLE_WINDOW_S = PING_INTERVAL_S  # a whole ping cycle: the load is not even within one
+SPAN_S = 30.0  # the timed samples are spread over more than a ping cycle
+
+
+def paced(fn: Any, samples: int) -> list[Any]:
+    """``fn(i)`` for each sample, started at even intervals over ``SPAN_S``: the sockets'
+    pings are not spread evenly over a cycle (the bare app opens its 10,000 in a few
+    seconds), so back-to-back samples could all fall in a quiet or a busy stretch."""
+    start, step, out = time.monotonic(), SPAN_S / samples, []
+    for i in range(samples):
+        time.sleep(max(0.0, start + i * step - time.monotonic()))
+        out.append(fn(i))
+    return out
 
 
 def settle(srv: Server) -> float:
@@ -44,7 +57,7 @@ def settle(srv: Server) -> float:
     gc.collect()
     gc.freeze()
     gc.disable()  # the harness's own collections are not the server's latency
-    time.sleep(SETTLE_S - IDLE_WINDOW_S)
+    time.sleep(SETTLE_S)
     cpu0 = srv.workers_cpu_s()
     time.sleep(IDLE_WINDOW_S)
     return (srv.workers_cpu_s() - cpu0) / IDLE_WINDOW_S * 100
@@ -151,7 +164,7 @@ def run_ours(n: int, samples: int, workers: int, redis_url: str | None, tmp: Pat
         setup_s = time.monotonic() - t
         rss1 = srv.worker_rss_mb()
         idle_cpu = settle(srv)
-        lat, delivery = zip(*(approve(phone, desks[i]) for i in range(samples)), strict=True)
+        lat, delivery = zip(*paced(lambda i: approve(phone, desks[i]), samples), strict=True)
         gc.enable()
         dump("ours", lat, delivery)
         rest = desks[samples:samples + samples]
@@ -199,7 +212,7 @@ def run_bare(n: int, samples: int, workers: int, redis_url: str | None, tmp: Pat
             return total, total - emit_ms(r)
 
         idle_cpu = settle(srv)
-        lat, delivery = zip(*(one(i) for i in range(samples)), strict=True)
+        lat, delivery = zip(*paced(one, samples), strict=True)
         gc.enable()
         dump("bare", lat, delivery)
         t = time.monotonic()
