@@ -17,7 +17,6 @@ import os  # noqa: E402
 import re  # noqa: E402
 import shutil  # noqa: E402
 import statistics  # noqa: E402
-import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -28,7 +27,8 @@ from typing import Any  # noqa: E402
 import requests  # noqa: E402
 from gevent.pool import Pool  # noqa: E402
 
-from bench.server import HOST, PY, ROOT, Server  # noqa: E402
+from bench.server import HOST, Server, prepared_app  # noqa: E402
+from bench.server import phone as bench_phone  # noqa: E402
 from bench.wsclient import SioClient  # noqa: E402
 
 PING_INTERVAL_S = 25.0  # Engine.IO's, in both apps
@@ -99,19 +99,6 @@ class Desktop:
         self.uri = res["qr"]["qr_uri"]
 
 
-def phone_client(base: str, tmp: Path) -> Any:
-    from eid.phone import cli
-    from eid.phone.client import Client
-    from eid.phone.profile import Profile
-
-    profile = tmp / "phone"
-    pw = "Rv#9-Tq!Wz4k"
-    for args in (["register", "--demo-citizen", "1", "--dev-otp", "--password", pw],
-                 ["login", "--demo-citizen", "1", "--dev-otp", "--password", pw]):
-        assert cli.main(["--server", base, "--profile", str(profile), *args]) == 0
-    return Client(base, Profile(profile))
-
-
 def emit_ms(response: Any) -> float:
     """The server's ``Server-Timing: emit;dur=`` (request start -> event emitted), ms."""
     m = re.search(r"emit;dur=([0-9.]+)", response.headers.get("Server-Timing", ""))
@@ -142,21 +129,12 @@ def approve(phone: Any, desk: Desktop) -> tuple[float, float]:
 
 def run_ours(n: int, samples: int, workers: int, redis_url: str | None, tmp: Path,
              db_url: str | None = None) -> dict[str, float]:
-    db = db_url or f"sqlite:///{tmp / f'ours-{uuid.uuid4().hex[:6]}.sqlite3'}"
-    env = {"EID_ENV": "test", "DATABASE_URL": db, "EID_INSTANCE_PATH": str(tmp),
-           "EID_SECRET_KEY": "q" * 40, "EID_RATE_LIMITS": "0", "EID_PASSWORD_PROFILE": "test",
-           "SOCKETIO_ASYNC_MODE": "gevent", "EID_QR_LIFETIME_SECONDS": "3600",
-           "EID_QR_TTL_SECONDS": "3600", "EID_REDIS_PREFIX": f"bench-{uuid.uuid4().hex[:6]}"}
-    if redis_url:
-        env["REDIS_URL"] = redis_url
-    subprocess.run([str(Path(PY).parent / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=ROOT,
-                   env={**os.environ, **env}, check=True, capture_output=True)
-    subprocess.run([str(Path(PY).parent / "flask"), "--app", "wsgi", "registry", "seed", "--count",
-                    "200"], cwd=ROOT, env={**os.environ, **env}, check=True, capture_output=True)
+    env = prepared_app(tmp, db_url, EID_QR_LIFETIME_SECONDS="3600", EID_QR_TTL_SECONDS="3600",
+                       **({"REDIS_URL": redis_url} if redis_url else {}))
     srv = Server(os.environ.get("EID_BENCH_APP", "wsgi:app"), env, workers, tmp)
     try:
         base = f"http://{HOST}:{srv.port}"
-        phone = phone_client(base, tmp)
+        phone = bench_phone(base, tmp / "phone")
         rss0 = srv.worker_rss_mb()
         pool = Pool(64)
         t = time.monotonic()

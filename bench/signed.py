@@ -11,9 +11,9 @@ from typing import Any
 
 from bench.accounts import _prepare
 from bench.common import Result
+from bench.server import PASSWORD
 
 API = "/api/mobile/v1"
-PASSWORD = "Rv#9-Tq!Wz4k"
 
 
 def _phone(app: Any) -> Any:
@@ -93,34 +93,16 @@ def run_signed_http(db_url: str | None = None, n: int = 600) -> list[Result]:
     first byte sent to its last byte read with ``http.client``; the phone's signing is
     done before the clock starts."""
     import http.client
-    import os
-    import subprocess
-    import uuid
 
-    from bench.server import HOST, PY, ROOT, Server
-    from eid.phone import cli
-    from eid.phone.client import Client
-    from eid.phone.profile import Profile
+    from bench.server import HOST, Server, phone, prepared_app
 
     tmp = Path(tempfile.mkdtemp(prefix="eid-bench-"))
-    env = {"EID_ENV": "test", "DATABASE_URL": db_url or f"sqlite:///{tmp / 'h.sqlite3'}",
-           "EID_INSTANCE_PATH": str(tmp), "EID_SECRET_KEY": "q" * 40, "EID_RATE_LIMITS": "0",
-           "EID_PASSWORD_PROFILE": "test", "SOCKETIO_ASYNC_MODE": "gevent",
-           "EID_REDIS_PREFIX": f"bench-{uuid.uuid4().hex[:6]}"}
-    for args in (["db", "upgrade"], ["registry", "seed", "--count", "200"]):
-        subprocess.run([str(Path(PY).parent / "flask"), "--app", "wsgi", *args], cwd=ROOT,
-                       env={**os.environ, **env}, check=True, capture_output=True)
+    env = prepared_app(tmp, db_url)
     srv = Server("wsgi:app", env, 1, tmp)
     try:
         base = f"http://{HOST}:{srv.port}"
-        common = ["--dev-otp", "--password", PASSWORD]
-        for profile, args in (("signed", ["register", "--demo-citizen", "1"]),
-                              ("signed", ["login", "--demo-citizen", "1"]),
-                              ("bare", ["login", "--demo-citizen", "1", "--no-activate"])):
-            assert cli.main(["--server", base, "--profile", str(tmp / profile),
-                             *args[:1], *common, *args[1:]]) == 0
-        signed = Client(base, Profile(tmp / "signed"))
-        bare = Client(base, Profile(tmp / "bare"))
+        signed = phone(base, tmp / "signed")
+        bare = phone(base, tmp / "bare", register=False, activate=False)
         assert signed.profile.load("tokens")["token_type"] == "DPoP"
         assert bare.profile.load("tokens")["token_type"] == "Bearer"
         path = f"{API}/me"

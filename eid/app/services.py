@@ -113,14 +113,13 @@ def init_app(app: Flask) -> None:
     def _finish(resp: Response) -> Response:
         if "eid_services" not in g:
             return resp
-        try:
-            return _settle(app, resp)
-        finally:
-            if timing and "eid_emit_at" in g and "eid_t0" in g:  # request start -> event emitted
-                resp.headers["Server-Timing"] = f"emit;dur={(g.eid_emit_at - g.eid_t0) * 1000:.3f}"
+        _settle(app, resp)
+        if timing and "eid_emit_at" in g and "eid_t0" in g:  # request start -> event emitted
+            resp.headers["Server-Timing"] = f"emit;dur={(g.eid_emit_at - g.eid_t0) * 1000:.3f}"
+        return resp
 
 
-def _settle(app: Flask, resp: Response) -> Response:
+def _settle(app: Flask, resp: Response) -> None:
     """Commit (then run what waited for the commit) or roll back, by the response."""
     if resp.status_code < 400 or g.get("eid_expected_error"):
         db.session.commit()
@@ -134,7 +133,6 @@ def _settle(app: Flask, resp: Response) -> Response:
     else:
         db.session.rollback()
         g.pop("eid_after_commit", None)
-    return resp
 
 
 def _guarded(fn: Callable[[], None]) -> Callable[[], None]:

@@ -129,3 +129,24 @@ def test_signout_everywhere_ends_app_and_web_sessions(client, app):
     r = phone.call("POST", "signout/everywhere")
     assert r.status_code == 200 and r.get_json()["sessions_ended"] >= 2
     assert other.call("GET", "me").status_code == 401
+
+
+def test_a_signed_call_records_the_phones_last_use_at_most_once_a_minute(client, app, clock):
+    from datetime import datetime, timedelta
+
+    d = register(client, 8)
+    phone = Phone(client, app).login(d)
+
+    def last_used() -> datetime:
+        r = phone.call("GET", "devices")
+        assert r.status_code == 200
+        (device,) = [x for x in r.get_json()["devices"] if x["active"]]
+        return datetime.fromisoformat(device["last_used_at"])
+
+    first = last_used()
+    assert first == clock.now()
+    clock.advance(seconds=30)
+    assert last_used() == first  # within the minute: no write
+    clock.advance(seconds=31)
+    assert last_used() == clock.now()
+    assert clock.now() - first == timedelta(seconds=61)

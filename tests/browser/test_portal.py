@@ -131,6 +131,7 @@ def test_sessions_page_revokes_another_session(browser, live):
     forms = b.locator("form[action*='/revoke']")
     assert forms.count() == 2
     b.locator("[data-testid=revoke-other]").first.click()
+    a.wait_for_url("**/login?revoked=1", timeout=10_000)  # pushed to the revoked page at once
     a.goto(f"{live.url}/account")
     assert "/login" in a.url
     ctx_a.close()
