@@ -4,9 +4,10 @@ module here that imports nfcpy). Synthetic data only; for development and tests.
 """
 from __future__ import annotations
 
+from eid.nfc.sim.certified_key import CertifiedKey
 from eid.nfc.sim.chip import SimulatedChip
 from eid.nfc.sim.issuer import CardImage, issue_card, synthetic_face_jpeg
-from eid.nfc.sim.pki import CertifiedKey, SimulatedPki, generate_pki
+from eid.nfc.sim.pki import SimulatedPki, generate_pki
 
 __all__ = ["CardImage", "CertifiedKey", "SimulatedChip", "SimulatedPki", "generate_pki",
            "issue_card", "synthetic_face_jpeg"]

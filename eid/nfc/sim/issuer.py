@@ -26,7 +26,7 @@ from eid.nfc.lds.dg15 import Dg15
 from eid.nfc.lds.sod import LDS_SECURITY_OBJECT, LdsSecurityObject
 from eid.nfc.mrz import Mrz
 from eid.nfc.security_infos import ActiveAuthenticationInfo, PaceInfo
-from eid.nfc.sim.pki import CertifiedKey
+from eid.nfc.sim.certified_key import CertifiedKey
 from eid.nfc.sim.signing import sign_cms
 
 AaKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey

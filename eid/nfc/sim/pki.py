@@ -16,17 +16,16 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes
 from cryptography.x509.oid import NameOID
 
+from eid.nfc.sim.certified_key import CertifiedKey
 from eid.nfc.sim.signing import sign_cms
 from eid.nfc.trust_store import CSCA_MASTER_LIST, TrustStore, master_list_content
 
+# CertifiedKey is re-exported: callers (eid.app.chip_pki) import it from here.
+__all__ = ["CertifiedKey", "KeyKind", "SimulatedPki", "generate_pki", "issue_crl", "issue_csca",
+           "issue_document_signer", "new_key"]
+
 KeyKind = Literal["ec", "brainpool", "rsa"]
 YEAR = timedelta(days=365)
-
-
-@dataclass(frozen=True)
-class CertifiedKey:
-    certificate: x509.Certificate
-    private_key: CertificateIssuerPrivateKeyTypes
 
 
 def new_key(kind: KeyKind) -> CertificateIssuerPrivateKeyTypes:

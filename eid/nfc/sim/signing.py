@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from asn1crypto import algos, cms
 from asn1crypto import x509 as asn1_x509
@@ -16,9 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from eid.nfc.cms import hash_algorithm
-
-if TYPE_CHECKING:
-    from eid.nfc.sim.pki import CertifiedKey
+from eid.nfc.sim.certified_key import CertifiedKey
 
 
 def _algorithm(key: object, digest: str, pss: bool) -> algos.SignedDigestAlgorithm:

@@ -8,6 +8,7 @@ from eid.nfc.errors import LdsFormatError
 from eid.nfc.lds import sod
 from eid.nfc.sim import CardImage, SimulatedPki
 from eid.nfc.sim.issuer import build_sod
+from eid.nfc.sim.signing import sign_cms
 from tests.nfc.conftest import NOW
 
 
@@ -28,8 +29,6 @@ def test_issued_sod_round_trips_and_lists_every_group(card: CardImage) -> None:
 
 
 def test_sod_of_another_content_type_is_rejected(pki: SimulatedPki) -> None:
-    from eid.nfc.sim.signing import sign_cms
-
     other = tlv.encode(0x77, sign_cms("1.2.3.4", b"\x04\x00", pki.document_signer, now=NOW))
     with pytest.raises(LdsFormatError):
         sod.parse(other)
