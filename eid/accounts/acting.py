@@ -9,7 +9,7 @@ from __future__ import annotations
 from eid.accounts import dependents
 from eid.accounts.context import Services
 from eid.accounts.errors import Forbidden, NotFound
-from eid.app.models.accounts import Account
+from eid.models.accounts import Account
 
 
 class NotLegalRepresentative(Forbidden):

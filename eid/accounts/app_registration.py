@@ -19,8 +19,8 @@ from eid.accounts.errors import AccountsError, Forbidden, InvalidInput, NotFound
 from eid.accounts.forms import FieldErrors, age_on, raise_if_errors, required, same_name
 from eid.accounts.ids import parse_id_number
 from eid.accounts.phones import mask_phone, normalize_phone
-from eid.app.models.accounts import Account
-from eid.app.models.registration import AppRegistration
+from eid.models.accounts import Account
+from eid.models.registration import AppRegistration
 
 LIFETIME = timedelta(minutes=30)
 

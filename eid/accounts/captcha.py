@@ -14,12 +14,10 @@ from datetime import datetime, timedelta
 
 from captcha.audio import AudioCaptcha
 from captcha.image import ImageCaptcha
-from sqlalchemy import Boolean, String
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
 from eid.accounts.errors import CaptchaInvalid
-from eid.app.db import Base
-from eid.app.models.types import UtcDateTime
+from eid.models.captcha import CaptchaChallenge
 from eid.clock import Rng
 
 ALPHABET = "0123456789"
@@ -27,17 +25,6 @@ LENGTH = 6
 LIFETIME = timedelta(minutes=2)
 _image = ImageCaptcha(width=160, height=60, font_sizes=(40, 44, 48))
 _audio = AudioCaptcha()
-
-
-class CaptchaChallenge(Base):
-    __tablename__ = "captcha_challenge"
-
-    id: Mapped[str] = mapped_column(String(43), primary_key=True)
-    answer_hash: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    used: Mapped[bool] = mapped_column(Boolean, default=False)
-    dev_answer: Mapped[str | None] = mapped_column(String(12))
 
 
 def _hash(key: bytes, cid: str, answer: str) -> str:

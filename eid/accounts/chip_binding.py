@@ -19,8 +19,8 @@ from sqlalchemy import select
 from eid.accounts.context import Services
 from eid.accounts.errors import AccountsError, InvalidInput, NotFound
 from eid.accounts.forms import same_name
-from eid.app.models.accounts import Account
-from eid.app.models.chip import ChipSession, ChipVerification
+from eid.models.accounts import Account
+from eid.models.chip import ChipSession, ChipVerification
 from eid.errors import EidError
 
 SESSION_TTL = timedelta(minutes=5)

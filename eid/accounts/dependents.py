@@ -12,8 +12,8 @@ from eid.accounts.context import Services
 from eid.accounts.errors import Conflict, Forbidden, InvalidInput, NotFound
 from eid.accounts.forms import age_on, parse_id_and_birth
 from eid.accounts.signup import MIN_SELF_REGISTRATION_AGE
-from eid.app.models.accounts import Account
-from eid.app.models.ops import add_unique
+from eid.models.accounts import Account
+from eid.models.ops import add_unique
 
 NO_PASSWORD = "!"  # noqa: S105 - a marker that no argon2 hash equals
 

@@ -15,9 +15,9 @@ from eid.accounts import otp, tokens
 from eid.accounts.context import Services
 from eid.accounts.errors import AccountsError, Conflict, Forbidden, InvalidInput, NotFound
 from eid.accounts.proof import Proof
-from eid.app.models.accounts import Account
-from eid.app.models.devices import Device, UsedProof
-from eid.app.models.ops import add_unique, insert_if_absent
+from eid.models.accounts import Account
+from eid.models.devices import Device, UsedProof
+from eid.models.ops import add_unique, insert_if_absent
 
 PLATFORMS = ("android", "ios", "cli", "other")
 

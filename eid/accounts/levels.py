@@ -11,7 +11,7 @@ from sqlalchemy import select
 from eid.accounts.context import Services
 from eid.accounts.errors import Forbidden, InvalidInput, NotFound
 from eid.accounts.ids import parse_id_number
-from eid.app.models.accounts import Account
+from eid.models.accounts import Account
 
 CHECKS = ("card_inspected", "portrait_matches", "details_confirmed")
 

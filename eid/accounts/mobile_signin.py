@@ -19,8 +19,8 @@ from eid.accounts.errors import AccountsError, InvalidInput
 from eid.accounts.forms import FieldErrors, age_on, parse_id_and_birth, raise_if_errors, required
 from eid.accounts.phones import normalize_phone
 from eid.accounts.signup import MIN_SELF_REGISTRATION_AGE
-from eid.app.models.accounts import Account
-from eid.app.models.registration import AddressUpdateRequest
+from eid.models.accounts import Account
+from eid.models.registration import AddressUpdateRequest
 
 NO_PASSWORD = "!"  # noqa: S105 - never matches an argon2 hash: the account signs in by OTP only
 

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from eid.accounts import messages
 from eid.accounts.context import Services
 from eid.accounts.errors import OtpExpired, OtpInvalid, OtpTooManyAttempts, ResendTooSoon
-from eid.app.models.accounts import OtpChallenge
+from eid.models.accounts import OtpChallenge
 
 PURPOSES = ("signup", "signin", "reset", "device", "app_signup", "mobile_signin", "generic",
             "transfer")

@@ -13,7 +13,7 @@ from eid.accounts.forms import FieldErrors, raise_if_errors, required
 from eid.accounts.ids import parse_id_number
 from eid.accounts.phones import normalize_phone
 from eid.accounts.signin import find_account
-from eid.app.models.accounts import Account
+from eid.models.accounts import Account
 
 
 def parse_request(data: dict[str, str]) -> tuple[str, str]:

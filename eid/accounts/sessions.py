@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 
 from eid.accounts.context import Services
 from eid.accounts.errors import NotAuthenticated, NotFound, SessionExpired
-from eid.app.models.accounts import Account, WebSession
+from eid.models.accounts import Account, WebSession
 
 LAST_SEEN_GRANULARITY = timedelta(seconds=30)
 

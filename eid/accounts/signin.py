@@ -17,7 +17,7 @@ from eid.accounts.context import Services
 from eid.accounts.errors import InvalidCredentials
 from eid.accounts.forms import FieldErrors, raise_if_errors, required
 from eid.accounts.ids import parse_id_number
-from eid.app.models.accounts import Account, KnownBrowser
+from eid.models.accounts import Account, KnownBrowser
 
 
 @dataclass(frozen=True)

@@ -31,8 +31,8 @@ from eid.accounts.forms import (
 )
 from eid.accounts.ids import parse_id_number
 from eid.accounts.phones import normalize_phone
-from eid.app.models.accounts import Account
-from eid.app.models.ops import add_unique
+from eid.models.accounts import Account
+from eid.models.ops import add_unique
 
 MIN_SELF_REGISTRATION_AGE = 14
 

@@ -12,8 +12,7 @@ from sqlalchemy import Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from eid.accounts.errors import SmsDeliveryFailed
-from eid.app.db import Base
-from eid.app.models.types import UtcDateTime
+from eid.models.sms import SmsOutbox
 from eid.errors import EidError
 
 log = logging.getLogger(__name__)
@@ -21,16 +20,6 @@ log = logging.getLogger(__name__)
 
 class SmsSender(Protocol):
     def send(self, to_e164: str, text: str, *, kind: str) -> None: ...
-
-
-class SmsOutbox(Base):
-    __tablename__ = "sms_outbox"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    to: Mapped[str] = mapped_column(String(254), index=True)
-    text: Mapped[str] = mapped_column(Text)
-    kind: Mapped[str] = mapped_column(String(40))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class OutboxSender:

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from eid.accounts.context import Services
 from eid.accounts.errors import AccountLocked
-from eid.app.models.accounts import Throttle
+from eid.models.accounts import Throttle
 
 IP_FACTOR = 4  # an IP may fail this many times more than one account
 

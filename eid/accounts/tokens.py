@@ -20,8 +20,8 @@ from sqlalchemy import select, update
 from eid.accounts.context import Services
 from eid.accounts.errors import AccountsError, NotAuthenticated, SessionExpired
 from eid.accounts.proof import Proof
-from eid.app.models.accounts import Account
-from eid.app.models.devices import Device, IssuedToken, TokenFamily
+from eid.models.accounts import Account
+from eid.models.devices import Device, IssuedToken, TokenFamily
 
 ACCESS_TTL = timedelta(minutes=10)
 REFRESH_TTL = timedelta(days=30)

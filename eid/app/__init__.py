@@ -22,14 +22,13 @@ def create_app(env: Mapping[str, str] | None = None, *, overrides: dict[str, Any
     from eid.app.config import load_config
     from eid.app.db import db
     from eid.app.errors import register_error_handlers
-    from eid.app.models import load_all
+    import eid.models  # noqa: F401  (registers every table)
 
     source = os.environ if env is None else env
     instance = source.get("EID_INSTANCE_PATH") or None
     app = Flask(__name__, instance_relative_config=True, instance_path=instance)
     app.config.update(load_config(env, instance_path=app.instance_path))
     app.config.update(overrides or {})
-    load_all()
     db.init_app(app)
     app.extensions["eid.parts"] = _build_parts(app, clock or Clock())
     register_error_handlers(app)
@@ -109,8 +108,8 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    from eid.accounts.registries.cli import register_cli
     from eid.app.cli import register_db_cli
+    from eid.app.registry_cli import group as registry_group
 
     register_db_cli(app)
-    register_cli(app)
+    app.cli.add_command(registry_group)

@@ -15,7 +15,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from eid.accounts.ids import mask_id
-from eid.app.models.audit import AuditEvent
+from eid.models.audit import AuditEvent
 
 FORBIDDEN_KEYS = ("password", "otp", "code", "secret", "token", "captcha")
 _INSERT = insert(AuditEvent.__table__)  # built once; each event's values are its parameters

@@ -1,52 +1,22 @@
-"""SQLAlchemy 2 declarative base and the per-app session registry.
+"""The Flask side of the database: the per-app session registry and teardown.
 
-Models subclass :class:`Base`; the naming convention keeps Alembic migrations
-identical on SQLite and PostgreSQL.
+Tables, ``Base`` and engine construction live in :mod:`eid.models` (no Flask there).
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
+from sqlalchemy.orm import Session, scoped_session
+
+from eid.models.base import Base, make_engine
 
 if TYPE_CHECKING:
     from flask import Flask
 
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-
-
-def make_engine(url: str, **kw: Any) -> Engine:
-    """An engine with SQLite made safe for threads and foreign keys enforced."""
-    if url.startswith("sqlite"):
-        kw.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
-        engine = create_engine(url, **kw)
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at checkpoints, never corrupt
-            cur.execute("PRAGMA busy_timeout=30000")
-            cur.close()
-
-        return engine
-    kw.setdefault("pool_recycle", 300)  # no per-checkout ping: one round trip less per request
-    return create_engine(url, **kw)
+__all__ = ["Base", "Database", "db", "make_engine"]
 
 
 class Database:

@@ -49,7 +49,7 @@ def test_demo_citizens_are_adults_with_their_own_line():
 def test_seed_is_idempotent(app):
     from sqlalchemy import func, select
 
-    from eid.accounts.registries.models import RegistryCitizen
+    from eid.models.registries import RegistryCitizen
     from eid.app.db import db
 
     runner = app.test_cli_runner()
@@ -62,7 +62,7 @@ def test_seed_is_idempotent(app):
 def test_import_is_all_or_nothing(app, tmp_path):
     from sqlalchemy import func, select
 
-    from eid.accounts.registries.models import RegistryCitizen
+    from eid.models.registries import RegistryCitizen
     from eid.app.db import db
 
     d = demo_citizen(1)

@@ -89,7 +89,7 @@ def test_ceo_acts_for_the_company_and_the_audit_log_records_both(client, app):
     from sqlalchemy import select
 
     from eid.app.db import db
-    from eid.app.models import AuditEvent
+    from eid.models import AuditEvent
 
     ceo = next(demo(n) for n in range(1, 51) if demo(n).companies)
     company = ceo.companies[0]

@@ -205,7 +205,7 @@ def test_no_audit_event_carries_the_full_id_or_the_code(client, app):
     from sqlalchemy import select
 
     from eid.app.db import db
-    from eid.app.models import AuditEvent
+    from eid.models import AuditEvent
 
     d = register(client, 17)
     with app.app_context():

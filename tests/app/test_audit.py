@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from eid.app.audit import AuditWriter
 from eid.app.db import db
-from eid.app.models import AuditEvent
-from eid.app.models.audit import AuditLogIsAppendOnly
+from eid.models import AuditEvent
+from eid.models.audit import AuditLogIsAppendOnly
 
 
 def test_events_cannot_be_changed_or_deleted(app, clock):

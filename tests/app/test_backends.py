@@ -35,11 +35,10 @@ def test_migrations_match_the_models_on_postgresql(pg_url):
     from alembic.migration import MigrationContext
 
     from eid.app.cli import upgrade
-    from eid.app.db import Base, make_engine
-    from eid.app.models import load_all
+    from eid.models.base import Base, make_engine
+    import eid.models  # noqa: F401  (registers every table)
 
     upgrade(pg_url)
-    load_all()
     engine = make_engine(pg_url.replace("postgresql://", "postgresql+psycopg://"))
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}),

@@ -62,12 +62,11 @@ def test_migrations_match_the_models_on_sqlite(tmp_path):
     from alembic.migration import MigrationContext
 
     from eid.app.cli import upgrade
-    from eid.app.db import Base, make_engine
-    from eid.app.models import load_all
+    from eid.models.base import Base, make_engine
+    import eid.models  # noqa: F401  (registers every table)
 
     url = f"sqlite:///{tmp_path / 'm.sqlite3'}"
     upgrade(url)
-    load_all()
     engine = make_engine(url)
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)

@@ -6,7 +6,7 @@ import re
 from sqlalchemy import select
 
 from eid.app.db import db
-from eid.app.models import Account, AuditEvent
+from eid.models import Account, AuditEvent
 from tests.flows import STRONG, last_otp, register
 
 

@@ -243,7 +243,7 @@ def test_the_desktop_is_told_only_after_the_state_is_committed(app, phone, monke
     from sqlalchemy import select
 
     from eid.app import realtime
-    from eid.app.models.qr import QrLoginTx
+    from eid.models.qr import QrLoginTx
 
     seen: list[tuple[str, str]] = []
 

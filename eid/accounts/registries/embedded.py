@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from eid.accounts.registries.interfaces import Citizen, Company, Registries
-from eid.accounts.registries.models import RegistryCitizen, RegistryCompany, RegistrySubscriber
+from eid.models.registries import RegistryCitizen, RegistryCompany, RegistrySubscriber
 
 _CITIZEN_FIELDS = [f.name for f in fields(Citizen)]
 

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from alembic import context
 
-from eid.app.db import Base, make_engine
-from eid.app.models import load_all
+from eid.models.base import Base, make_engine
+import eid.models  # noqa: F401  (registers every table)
 
-load_all()
 config = context.config
 target_metadata = Base.metadata
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import eid.app.models.types
+import eid.models.types
 
 
 revision = '0001'
@@ -32,8 +32,8 @@ def upgrade() -> None:
     sa.Column('locale', sa.String(length=5), nullable=False),
     sa.Column('web_login_enabled', sa.Boolean(), nullable=False),
     sa.Column('guardian_account_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', eid.app.models.types.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('password_changed_at', eid.app.models.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', eid.models.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('password_changed_at', eid.models.types.UtcDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['guardian_account_id'], ['account.id'], name=op.f('fk_account_guardian_account_id_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_account')),
     sa.UniqueConstraint('id_number', name=op.f('uq_account_id_number'))
@@ -48,8 +48,8 @@ def upgrade() -> None:
     sa.Column('state', sa.String(length=20), nullable=False),
     sa.Column('qr', sa.JSON(), nullable=True),
     sa.Column('otp_challenge_id', sa.String(length=32), nullable=True),
-    sa.Column('created_at', eid.app.models.types.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', eid.app.models.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', eid.models.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', eid.models.types.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_app_registration'))
     )
     with op.batch_alter_table('app_registration', schema=None) as batch_op:
@@ -57,7 +57,7 @@ def upgrade() -> None:
 
     op.create_table('audit_event',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', eid.app.models.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('at', eid.models.types.UtcDateTime(timezone=True), nullable=False),
     sa.Column('action', sa.String(length=60), nullable=False),
     sa.Column('outcome', sa.String(length=20), nullable=False),
     sa.Column('actor_account_id', sa.Integer(), nullable=True),
@@ -78,8 +78,8 @@ def upgrade() -> None:
     op.create_table('captcha_challenge',
     sa.Column('id', sa.String(length=43), nullable=False),
     sa.Column('answer_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', eid.app.models.types.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', eid.app.models.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', eid.models.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', eid.models.types.UtcDateTime(timezone=True), nullable=False),
     sa.Column('used', sa.Boolean(), nullable=False),
     sa.Column('dev_answer', sa.String(length=12), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_captcha_challenge'))
@@ -91,13 +91,13 @@ def upgrade() -> None:
     sa.Column('phone', sa.String(length=20), nullable=True),
     sa.Column('code_hash', sa.String(length=64), nullable=True),
     sa.Column('payload', sa.String(length=2000), nullable=True),
-    sa.Column('created_at', eid.app.models.types.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', eid.app.models.types.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('resend_at', eid.app.models.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', eid.models.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', eid.models.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('resend_at', eid.models.types.UtcDateTime(timezone=True), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('sends', sa.Integer(), nullable=False),
-    sa.Column('verified_at', eid.app.models.types.UtcDateTime(timezone=True), nullable=True),
-    sa.Column('consumed_at', eid.app.models.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('verified_at', eid.models.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('consumed_at', eid.models.types.UtcDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_otp_challenge'))
     )
     with op.batch_alter_table('otp_challenge', schema=None) as batch_op:
@@ -111,7 +111,7 @@ def upgrade() -> None:
     sa.Column('decision', sa.String(length=10), nullable=False),
     sa.Column('payload', sa.Text(), nullable=False),
     sa.Column('signature', sa.Text(), nullable=False),
-    sa.Column('received_at', eid.app.models.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('received_at', eid.models.types.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_qr_approval_record'))
     )
     with op.batch_alter_table('qr_approval_record', schema=None) as batch_op:
@@ -123,7 +123,7 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('state', sa.String(length=20), nullable=False),
     sa.Column('data', sa.JSON(), nullable=False),
-    sa.Column('expires_at', eid.app.models.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', eid.models.types.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_qr_login_tx'))
     )
     with op.batch_alter_table('qr_login_tx', schema=None) as batch_op:
@@ -182,7 +182,7 @@ def upgrade() -> None:
     sa.Column('to', sa.String(length=254), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('kind', sa.String(length=40), nullable=False),
-    sa.Column('created_at', eid.app.models.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', eid.models.types.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sms_outbox'))
     )
     with op.batch_alter_table('sms_outbox', schema=None) as batch_op:
@@ -191,13 +191,13 @@ def upgrade() -> None:
     op.create_table('throttle',
     sa.Column('key', sa.String(length=120), nullable=False),
     sa.Column('failures', sa.Integer(), nullable=False),
-    sa.Column('window_start', eid.app.models.types.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('locked_until', eid.app.models.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('window_start', eid.models.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('locked_until', eid.models.types.UtcDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('key', name=op.f('pk_throttle'))
     )
     op.create_table('used_proof',
     sa.Column('jti', sa.String(length=128), nullable=False),
-    sa.Column('expires_at', eid.app.models.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', eid.models.types.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('jti', name=op.f('pk_used_proof'))
     )
     with op.batch_alter_table('used_proof', schema=None) as batch_op:
@@ -209,8 +209,8 @@ def upgrade() -> None:
     sa.Column('registry_postal_code', sa.String(length=12), nullable=True),
     sa.Column('requested_postal_code', sa.String(length=12), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
-    sa.Column('created_at', eid.app.models.types.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('decided_at', eid.app.models.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', eid.models.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('decided_at', eid.models.types.UtcDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_address_update_request_account_id_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_address_update_request'))
     )
@@ -224,9 +224,9 @@ def upgrade() -> None:
     sa.Column('platform', sa.String(length=20), nullable=False),
     sa.Column('jwk', sa.JSON(), nullable=False),
     sa.Column('jkt', sa.String(length=64), nullable=False),
-    sa.Column('created_at', eid.app.models.types.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('last_used_at', eid.app.models.types.UtcDateTime(timezone=True), nullable=True),
-    sa.Column('deactivated_at', eid.app.models.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', eid.models.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('last_used_at', eid.models.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('deactivated_at', eid.models.types.UtcDateTime(timezone=True), nullable=True),
     sa.Column('deactivated_reason', sa.String(length=40), nullable=True),
     sa.Column('bound_by', sa.String(length=20), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_device_account_id_account')),
@@ -240,7 +240,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=False),
     sa.Column('browser_hash', sa.String(length=64), nullable=False),
-    sa.Column('first_seen_at', eid.app.models.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('first_seen_at', eid.models.types.UtcDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_known_browser_account_id_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_known_browser')),
     sa.UniqueConstraint('account_id', 'browser_hash', name=op.f('uq_known_browser_account_id'))
@@ -253,13 +253,13 @@ def upgrade() -> None:
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=10), nullable=False),
-    sa.Column('created_at', eid.app.models.types.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('last_seen_at', eid.app.models.types.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', eid.app.models.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', eid.models.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', eid.models.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', eid.models.types.UtcDateTime(timezone=True), nullable=False),
     sa.Column('ip', sa.String(length=45), nullable=False),
     sa.Column('user_agent', sa.String(length=300), nullable=False),
     sa.Column('browser_id', sa.String(length=64), nullable=True),
-    sa.Column('revoked_at', eid.app.models.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', eid.models.types.UtcDateTime(timezone=True), nullable=True),
     sa.Column('revoked_reason', sa.String(length=40), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_web_session_account_id_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_web_session')),
@@ -274,8 +274,8 @@ def upgrade() -> None:
     sa.Column('device_id', sa.Integer(), nullable=True),
     sa.Column('level', sa.Integer(), nullable=False),
     sa.Column('act', sa.JSON(), nullable=True),
-    sa.Column('created_at', eid.app.models.types.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('revoked_at', eid.app.models.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', eid.models.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', eid.models.types.UtcDateTime(timezone=True), nullable=True),
     sa.Column('revoked_reason', sa.String(length=40), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_token_family_account_id_account')),
     sa.ForeignKeyConstraint(['device_id'], ['device.id'], name=op.f('fk_token_family_device_id_device')),
@@ -290,9 +290,9 @@ def upgrade() -> None:
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('kind', sa.String(length=10), nullable=False),
     sa.Column('family_id', sa.Integer(), nullable=False),
-    sa.Column('issued_at', eid.app.models.types.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', eid.app.models.types.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('used_at', eid.app.models.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('issued_at', eid.models.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', eid.models.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', eid.models.types.UtcDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['family_id'], ['token_family.id'], name=op.f('fk_issued_token_family_id_token_family')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_issued_token')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_issued_token_token_hash'))

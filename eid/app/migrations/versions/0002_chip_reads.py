@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import eid.app.models.types
+import eid.models.types
 
 
 revision = '0002'
@@ -25,9 +25,9 @@ def upgrade() -> None:
     sa.Column('account_id', sa.Integer(), nullable=False),
     sa.Column('purpose', sa.String(length=20), nullable=False),
     sa.Column('challenge', sa.String(length=16), nullable=False),
-    sa.Column('created_at', eid.app.models.types.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', eid.app.models.types.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('used_at', eid.app.models.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', eid.models.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', eid.models.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', eid.models.types.UtcDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_chip_session_account_id_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_chip_session'))
     )
@@ -44,8 +44,8 @@ def upgrade() -> None:
     sa.Column('document_signer_serial', sa.String(length=64), nullable=False),
     sa.Column('csca', sa.String(length=300), nullable=False),
     sa.Column('active_auth', sa.String(length=20), nullable=True),
-    sa.Column('verified_at', eid.app.models.types.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('rebind_used_at', eid.app.models.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('verified_at', eid.models.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('rebind_used_at', eid.models.types.UtcDateTime(timezone=True), nullable=True),
     sa.Column('level', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_chip_verification_account_id_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_chip_verification')),

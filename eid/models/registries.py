@@ -6,7 +6,7 @@ from datetime import date
 from sqlalchemy import Date, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from eid.app.db import Base
+from eid.models.base import Base
 
 
 class RegistryCitizen(Base):

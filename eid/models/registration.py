@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from eid.app.db import Base
-from eid.app.models.types import UtcDateTime
+from eid.models.base import Base
+from eid.models.types import UtcDateTime
 
 
 class AppRegistration(Base):

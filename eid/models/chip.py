@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from eid.app.db import Base
-from eid.app.models.types import UtcDateTime
+from eid.models.base import Base
+from eid.models.types import UtcDateTime
 
 
 class ChipSession(Base):
