@@ -133,7 +133,8 @@ def read_card(transport: Transport, *, can: str | None = None, mrz: MrzKey | Non
 
     Raises:
         AccessKeyMissing, PaceFailed, BacFailed: when the chip cannot be opened.
-        SecureMessagingError: when the session breaks (the chip answered 6987/6988).
+        SecureMessagingError: when the session breaks (the chip answered 6987/6988, or
+            any status word without SM data objects, or a response failed SM checks).
         FileNotFoundOnCard: when a mandatory file (EF.COM, EF.SOD, DG1, DG2, DG13) is absent.
         StatusWordError, TransportError: on other card or link failures.
     """

@@ -1,11 +1,13 @@
 """Secure messaging, ICAO Doc 9303-11 §9.8 (both the terminal and the chip side).
 
 Command: ``CLA|0C INS P1 P2 Lc [DO87|DO85] [DO97] DO8E Le``; response:
-``[DO87|DO85] DO99 DO8E SW``. The send sequence counter (SSC) is incremented before
+``[DO87|DO85] DO99 DO8E SW``, DO99 and DO8E mandatory, the status word taken from DO99
+(it must equal the trailer). The send sequence counter (SSC) is incremented before
 every command and every response. 3DES uses a zero IV and the retail MAC over
 ``SSC || data``; AES uses ``IV = E(KSenc, SSC)`` and CMAC truncated to 8 bytes.
 On an SM error the chip answers ``6987`` (DO missing) or ``6988`` (DO incorrect) in
-plain and drops the session.
+plain and drops the session; the terminal treats every unprotected status word under
+SM as that.
 
 A :class:`SecureMessaging` object is session state (the SSC moves), not a value.
 """
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from eid.nfc import ciphers, tlv
-from eid.nfc.apdu import SW_SM_INCORRECT, SW_SM_MISSING, CommandApdu, ResponseApdu
+from eid.nfc.apdu import SW_OK, SW_SM_INCORRECT, SW_SM_MISSING, CommandApdu, ResponseApdu
 from eid.nfc.errors import SecureMessagingError, TlvError
 
 
@@ -90,21 +92,33 @@ class SecureMessaging:
     def unprotect(self, response: ResponseApdu) -> ResponseApdu:
         """Check and unwrap a protected response (9303-11 §9.8.5).
 
+        DO'99' and DO'8E' are mandatory in a protected response (9303-11 §9.8); the
+        status word is the one in DO'99', which the MAC covers, and the trailer must
+        repeat it. A chip answers without SM data objects only when it has aborted
+        secure messaging (9303-11 §9.8, SM errors: 6987/6988 in plain), so a bare
+        status word of any value ends the session too: unauthenticated, it could be
+        forged (a "file not found" hiding DG14 or DG15).
+
         Raises:
-            SecureMessagingError: on 6987/6988, a missing or wrong MAC, or bad padding.
+            SecureMessagingError: on a bare status word (``details["sw"]`` is the chip's,
+                6987 for a bare 9000), a missing DO'99' or DO'8E' (6987), a wrong MAC,
+                a DO'99' that is not two bytes or differs from the trailer, or bad
+                padding (6988).
         """
         self.ssc += 1
-        if response.sw in (SW_SM_MISSING, SW_SM_INCORRECT):
-            raise SecureMessagingError(f"chip reports SM error {response.sw:04X}", sw=response.sw)
-        if not response.data and response.sw != 0x9000:
-            return response  # a plain error status; the chip sends no MAC with it
+        if not response.data:
+            raise SecureMessagingError(
+                f"chip answered {response.sw:04X} without secure messaging",
+                sw=SW_SM_MISSING if response.sw == SW_OK else response.sw)
         objects, covered = _objects(response.data, _RESPONSE_COVERED)
         if 0x8E not in objects:
             raise SecureMessagingError("response has no MAC", sw=SW_SM_MISSING)
+        if 0x99 not in objects:
+            raise SecureMessagingError("response has no processing status DO99",
+                                       sw=SW_SM_MISSING)
         if not hmac.compare_digest(self.mac(covered), objects[0x8E]):
             raise SecureMessagingError("response MAC does not verify", sw=SW_SM_INCORRECT)
-        sw = int.from_bytes(objects[0x99], "big") if 0x99 in objects else response.sw
-        return ResponseApdu(self._plain_data(objects), sw)
+        return ResponseApdu(self._plain_data(objects), _protected_status(objects[0x99], response.sw))
 
     def _plain_data(self, objects: dict[int, bytes]) -> bytes:
         if 0x87 in objects:
@@ -152,6 +166,21 @@ class SecureMessaging:
 
 
 _RESPONSE_COVERED = frozenset({0x85, 0x87, 0x99})
+
+
+def _protected_status(do99: bytes, trailer: int) -> int:
+    """The status word of DO'99', which must be two bytes and equal the trailer.
+
+    Raises:
+        SecureMessagingError: otherwise (6988).
+    """
+    if len(do99) != 2:
+        raise SecureMessagingError("DO99 is not a two-byte status word", sw=SW_SM_INCORRECT)
+    sw = int.from_bytes(do99, "big")
+    if sw != trailer:
+        raise SecureMessagingError(f"DO99 status {sw:04X} differs from the trailer {trailer:04X}",
+                                   sw=SW_SM_INCORRECT)
+    return sw
 
 
 def _objects(data: bytes, covered_tags: frozenset[int] | None) -> tuple[dict[int, bytes], bytes]:

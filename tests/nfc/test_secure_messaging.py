@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from eid.nfc import commands
+from eid.nfc import commands, tlv
 from eid.nfc.apdu import CommandApdu, ResponseApdu
 from eid.nfc.errors import SecureMessagingError
 from eid.nfc.secure_messaging import SecureMessaging, SessionKeys
@@ -122,3 +122,62 @@ def test_response_cryptogram_of_no_or_partial_blocks_is_incorrect(
     with pytest.raises(SecureMessagingError) as caught:
         terminal.unprotect(response)
     assert caught.value.details["sw"] == 0x6988
+
+
+# --- DO'99' is mandatory in a protected response (ICAO 9303-11 §9.8) --------------------------
+
+
+def _chip_response(keys: SessionKeys, body: bytes, trailer: int) -> ResponseApdu:
+    """``body`` plus a correct DO8E under SSC 8, as the chip after a command at SSC 7 sends it."""
+    return ResponseApdu(body + bytes([0x8E, 8]) + SecureMessaging(keys, 8).mac(body), trailer)
+
+
+@pytest.mark.parametrize("keys", [TDES, AES], ids=["3DES", "AES"])
+def test_response_with_a_valid_mac_but_no_do99_is_refused(keys: SessionKeys) -> None:
+    protected = SecureMessaging(keys, 7).protect_response(ResponseApdu(b"\x01\x02\x03", 0x9000), 0xB0)
+    _, end = tlv.parse_one(protected.data, 0)
+    data_do = protected.data[:end]  # DO87 alone, then a MAC over it
+    with pytest.raises(SecureMessagingError) as caught:
+        SecureMessaging(keys, 7).unprotect(_chip_response(keys, data_do, 0x9000))
+    assert caught.value.details["sw"] == 0x6987
+
+
+@pytest.mark.parametrize(("do99", "trailer"), [
+    ("6A82", 0x9000),   # the authenticated status says "no such file", the trailer says OK
+    ("9000", 0x6A82),
+    ("9000", 0x6282),
+], ids=["protected-error-plain-ok", "protected-ok-plain-error", "protected-ok-plain-warning"])
+def test_response_whose_do99_differs_from_the_trailer_is_refused(do99: str, trailer: int) -> None:
+    body = bytes.fromhex("9902" + do99)
+    with pytest.raises(SecureMessagingError) as caught:
+        SecureMessaging(TDES, 7).unprotect(_chip_response(TDES, body, trailer))
+    assert caught.value.details["sw"] == 0x6988
+
+
+@pytest.mark.parametrize("do99", ["990190", "9903900000", "9900"], ids=["1-byte", "3-byte", "empty"])
+def test_do99_that_is_not_two_bytes_is_refused(do99: str) -> None:
+    with pytest.raises(SecureMessagingError) as caught:
+        SecureMessaging(TDES, 7).unprotect(_chip_response(TDES, bytes.fromhex(do99), 0x9000))
+    assert caught.value.details["sw"] == 0x6988
+
+
+def test_protected_error_status_comes_from_do99() -> None:
+    chip, terminal = SecureMessaging(AES, 7), SecureMessaging(AES, 7)
+    answer = chip.protect_response(ResponseApdu(b"", 0x6A82), 0xA4)
+    assert terminal.unprotect(ResponseApdu.parse(answer.encode())) == ResponseApdu(b"", 0x6A82)
+
+
+@pytest.mark.parametrize(("status", "sw"), [
+    ("6A82", 0x6A82), ("6982", 0x6982), ("6282", 0x6282), ("6D00", 0x6D00),
+    ("9000", 0x6987),   # success without any SM data object: the DOs are missing
+], ids=["6A82", "6982", "6282", "6D00", "9000"])
+def test_plain_status_word_under_sm_ends_the_session(status: str, sw: int) -> None:
+    # 9303-11 §9.8, SM errors: a chip answers without SM only when it has aborted SM, so an
+    # unprotected status cannot be trusted (a forged 6A82 would hide DG14/DG15).
+    transport = ScriptedTransport([(v.D_SM_TRANSCRIPT[0][0], status)])
+    channel = Channel(transport)
+    channel.sm = SecureMessaging(TDES, v.D_SSC)
+    with pytest.raises(SecureMessagingError) as caught:
+        channel.send(commands.select_ef(0x011E))
+    assert caught.value.details["sw"] == sw
+    assert channel.sm is None
