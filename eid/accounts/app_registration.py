@@ -13,12 +13,14 @@ from datetime import date, timedelta
 from typing import Any
 
 from eid.accounts import otp, signup
-from eid.accounts.card_qr import parse_card_qr
+from eid.accounts.card_qr import CardQr, parse_card_qr
 from eid.accounts.context import Services
 from eid.accounts.errors import AccountsError, Forbidden, InvalidInput, NotFound
 from eid.accounts.forms import FieldErrors, age_on, raise_if_errors, required, same_name
 from eid.accounts.ids import parse_id_number
 from eid.accounts.phones import mask_phone, normalize_phone
+from eid.accounts.qr_image import decode_first
+from eid.accounts.registries.interfaces import Citizen
 from eid.models.accounts import Account
 from eid.models.registration import AppRegistration
 
@@ -123,7 +125,7 @@ def check_qr(svc: Services, reg_id: str, qr_text: str) -> Details:
                    person.permanent_address, mask_phone(reg.phone))
 
 
-def _agrees(qr: Any, person: Any) -> bool:
+def _agrees(qr: CardQr, person: Citizen) -> bool:
     same_old = not qr.old_id_number or not person.old_id_number or \
         qr.old_id_number == person.old_id_number
     return (same_name(qr.full_name, person.full_name) and qr.birth_date == person.birth_date
@@ -165,7 +167,6 @@ def complete(svc: Services, reg_id: str, password: str, confirm_pw: str) -> Acco
 
 def decode_qr_image(data: bytes) -> str:
     """The text of the first QR code in a photo (pyzbar). Raises InvalidInput."""
-    from eid.accounts.qr_image import decode_first
 
     text = decode_first(data)
     if text is None:

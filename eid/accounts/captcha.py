@@ -17,8 +17,8 @@ from captcha.image import ImageCaptcha
 from sqlalchemy.orm import Session
 
 from eid.accounts.errors import CaptchaInvalid
-from eid.models.captcha import CaptchaChallenge
 from eid.clock import Rng
+from eid.models.captcha import CaptchaChallenge
 
 ALPHABET = "0123456789"
 LENGTH = 6

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
 from eid.accounts.errors import AccountsError
+from eid.accounts.registries.interfaces import Citizen
 
 
 class CardQrInvalid(AccountsError):
@@ -54,7 +54,7 @@ def parse_card_qr(text: str) -> CardQr:
                   _date(issued, "issue date") if issued else None, tuple(extra))
 
 
-def format_card_qr(person: Any, issue_date: date | None = None) -> str:
+def format_card_qr(person: Citizen, issue_date: date | None = None) -> str:
     """The QR text for a register record (for synthetic cards and tests)."""
     issued = issue_date or getattr(person, "issue_date", None)
     sex = {"M": "Nam", "F": "Nữ"}.get(person.sex, person.sex)

@@ -11,17 +11,27 @@ the officer's desk, verified on the server.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 
 from eid.accounts.context import Services
 from eid.accounts.errors import AccountsError, InvalidInput, NotFound
 from eid.accounts.forms import same_name
+from eid.accounts.registries.interfaces import Citizen
+from eid.errors import EidError
 from eid.models.accounts import Account
 from eid.models.chip import ChipSession, ChipVerification
-from eid.errors import EidError
+from eid.nfc.errors import NfcError
+from eid.nfc.lds import dg13 as f
+from eid.nfc.reader import read_card
+from eid.nfc.transport import Transport
+from eid.nfc.trust_store import TrustStore
+from eid.nfc.verify import Verification, verify_card_read
+
+TransportFactory = Callable[[], AbstractContextManager[Transport]]
 
 SESSION_TTL = timedelta(minutes=5)
 REBIND_WINDOW = timedelta(minutes=10)
@@ -91,12 +101,9 @@ def _session(svc: Services, account: Account, session_id: str) -> ChipSession:
 
 
 def submit(svc: Services, account: Account, session_id: str, files: dict[str, bytes],
-           aa_signature: bytes | None, trust_store: Any) -> ChipVerification:
+           aa_signature: bytes | None, trust_store: TrustStore | None) -> ChipVerification:
     """Verify a read; the session is spent whatever the outcome (no second try on one
     challenge). Raises a ChipError leaf for every refusal."""
-    from eid.nfc.errors import NfcError
-    from eid.nfc.verify import verify_card_read
-
     row = _session(svc, account, session_id)
     row.used_at = svc.now
     svc.session.flush()
@@ -113,9 +120,7 @@ def submit(svc: Services, account: Account, session_id: str, files: dict[str, by
     return _record(svc, account, row, result)
 
 
-def _cross_check(svc: Services, account: Account, result: Any) -> None:
-    from eid.nfc.lds import dg13 as f
-
+def _cross_check(svc: Services, account: Account, result: Verification) -> None:
     chip_id = result.dg13.text(f.ID_NUMBER) or ""
     person = svc.registries.population.get(account.id_number)
     mrz_number = result.dg1.mrz.document_number
@@ -129,7 +134,7 @@ def _cross_check(svc: Services, account: Account, result: Any) -> None:
         raise ChipDataMismatch()
 
 
-def _record(svc: Services, account: Account, row: ChipSession, result: Any) -> ChipVerification:
+def _record(svc: Services, account: Account, row: ChipSession, result: Verification) -> ChipVerification:
     v = ChipVerification(
         account_id=account.id, chip_session_id=row.id, purpose=row.purpose,
         id_number=account.id_number, document_signer=result.document_signer[:300],
@@ -161,16 +166,12 @@ def verified_online(svc: Services, account: Account) -> datetime | None:
         .order_by(ChipVerification.id.desc()).limit(1))
 
 
-def read_at_desk(svc: Services, officer: Account, person: Any, account: Account | None,
-                 transport_factory: Any, trust_store: Any) -> tuple[Any, ChipVerification | None]:
+def read_at_desk(svc: Services, officer: Account, person: Citizen, account: Account | None,
+                 transport_factory: TransportFactory, trust_store: TrustStore | None,
+                 ) -> tuple[Verification, ChipVerification | None]:
     """The officer's desk reader: read the card with the CAN (last six digits of the ID)
     over a fresh challenge, verify it, check it is this person's card; record it for the
     person's account (if any), so the level-2 upgrade can cite it."""
-    from eid.nfc.errors import NfcError
-    from eid.nfc.lds import dg13 as f
-    from eid.nfc.reader import read_card
-    from eid.nfc.verify import verify_card_read
-
     if trust_store is None:
         raise ChipUnavailable()
     challenge = svc.rng.token_bytes(8)

@@ -11,6 +11,7 @@ import unicodedata
 from datetime import date, datetime
 
 from eid.accounts.errors import InvalidInput
+from eid.accounts.ids import parse_id_number
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+$")
 
@@ -47,7 +48,6 @@ def required(value: str | None, field: str, errors: dict[str, str]) -> str:
 
 def parse_id_and_birth(data: dict[str, str], id_field: str = "id_number") -> tuple[str, date]:
     """An ID number and a birth date, both required; one InvalidInput naming each bad field."""
-    from eid.accounts.ids import parse_id_number
 
     errors = FieldErrors()
     raw_id = required(data.get(id_field), id_field, errors)

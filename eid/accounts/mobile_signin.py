@@ -18,7 +18,7 @@ from eid.accounts.context import Services
 from eid.accounts.errors import AccountsError, InvalidInput
 from eid.accounts.forms import FieldErrors, age_on, parse_id_and_birth, raise_if_errors, required
 from eid.accounts.phones import normalize_phone
-from eid.accounts.signup import MIN_SELF_REGISTRATION_AGE
+from eid.accounts.signup import MIN_SELF_REGISTRATION_AGE, registered_person
 from eid.models.accounts import Account
 from eid.models.registration import AddressUpdateRequest
 
@@ -49,13 +49,14 @@ def start(svc: Services, raw_phone: str) -> tuple[otp.Issued, str]:
     raw = required(raw_phone, "phone", errors)
     phone = errors.check("phone", normalize_phone, raw) if raw else None
     raise_if_errors(errors)
-    svc.limit("mobile_otp", phone, "mobile_otp_per_phone")  # type: ignore[arg-type]
+    assert phone is not None  # raise_if_errors: a missing or bad phone was refused
+    svc.limit("mobile_otp", phone, "mobile_otp_per_phone")
     owner = svc.registries.subscribers.owner_of(phone)
     issued = otp.issue(svc, "mobile_signin", owner or "-", phone if owner else None,
                        {"phone": phone, "step": "otp"})
     svc.audit("mobile_signin.start", "otp_sent" if owner else "refused",
               id_number=owner, details={})
-    return issued, phone  # type: ignore[return-value]
+    return issued, phone
 
 
 def send_by_email(svc: Services, challenge_id: str) -> str:
@@ -101,7 +102,7 @@ def finish(svc: Services, challenge_id: str, *, confirm: bool, postal_code: str 
     if otp.payload(ch).get("step") != "postal":
         raise InvalidInput("Enter your national code and birth date first.",
                            fields={"national_code": "national_code_required"})
-    person = svc.registries.population.get(ch.subject)
+    person = registered_person(svc, ch.subject)
     account = _account(svc, ch.subject) or _create(svc, person, otp.payload(ch)["phone"])
     if not confirm:
         code = (postal_code or "").strip()

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from eid.accounts import messages
 from eid.accounts.context import Services
 from eid.accounts.errors import OtpExpired, OtpInvalid, OtpTooManyAttempts, ResendTooSoon
+from eid.accounts.phones import mask_phone
 from eid.models.accounts import OtpChallenge
 
 PURPOSES = ("signup", "signin", "reset", "device", "app_signup", "mobile_signin", "generic",
@@ -44,8 +45,6 @@ def _new_code(svc: Services, digits: int = 6) -> str:
 
 
 def _issued(ch: OtpChallenge) -> Issued:
-    from eid.accounts.phones import mask_phone
-
     return Issued(ch.id, mask_phone(ch.phone) if ch.phone else None, ch.expires_at, ch.resend_at)
 
 
@@ -65,12 +64,12 @@ def issue_displayed(svc: Services, purpose: str, subject: str,
 def _create(svc: Services, purpose: str, subject: str, phone: str | None,
             payload: dict[str, Any] | None, *, deliver: bool, digits: int = 6) -> tuple[Issued, str]:
     assert purpose in PURPOSES
-    ttl = timedelta(seconds=int(svc.cfg["OTP_TTL_SECONDS"]))
+    ttl = timedelta(seconds=svc.settings.otp_ttl_seconds)
     ch = OtpChallenge(
         id=svc.rng.token_bytes(16).hex(), purpose=purpose, subject=subject, phone=phone,
         payload=json.dumps(payload or {}, ensure_ascii=False), created_at=svc.now,
         expires_at=svc.now + ttl, attempts=0, sends=1,
-        resend_at=svc.now + timedelta(seconds=int(svc.cfg["OTP_RESEND_SECONDS"])),
+        resend_at=svc.now + timedelta(seconds=svc.settings.otp_resend_seconds),
     )
     code = _new_code(svc, digits)
     ch.code_hash = _code_hash(svc.key, ch.id, code) if (phone or not deliver) else None
@@ -114,14 +113,14 @@ def resend(svc: Services, challenge_id: str, purpose: str, *, to_email: str | No
         raise ResendTooSoon(f"Wait {wait} seconds before asking for a new code.", retry_after=wait)
     code = _new_code(svc)
     ch.code_hash = _code_hash(svc.key, ch.id, code) if ch.phone else None
-    ch.expires_at = svc.now + timedelta(seconds=int(svc.cfg["OTP_TTL_SECONDS"]))
-    ch.resend_at = svc.now + timedelta(seconds=int(svc.cfg["OTP_RESEND_SECONDS"]) * (ch.sends + 1))
+    ch.expires_at = svc.now + timedelta(seconds=svc.settings.otp_ttl_seconds)
+    ch.resend_at = svc.now + timedelta(seconds=svc.settings.otp_resend_seconds * (ch.sends + 1))
     ch.attempts = 0
     ch.sends += 1
     svc.session.flush()
-    if to_email:
-        text = messages.render("otp_generic", svc.client.locale, code=code)
-        svc.defer(lambda: svc.mail.send(to_email, text, kind="email_otp"))
+    if to_email and svc.mail is not None:  # callers refuse e-mail when no mailer is set up
+        text, mail = messages.render("otp_generic", svc.client.locale, code=code), svc.mail
+        svc.defer(lambda: mail.send(to_email, text, kind="email_otp"))
     elif ch.phone:
         _send(svc, ch.phone, purpose, code)
     return _issued(ch)
@@ -130,7 +129,7 @@ def resend(svc: Services, challenge_id: str, purpose: str, *, to_email: str | No
 def verify(svc: Services, challenge_id: str, purpose: str, code: str) -> OtpChallenge:
     """Check the code; mark the challenge verified. Raises on every failure."""
     ch = load(svc, challenge_id, purpose)
-    limit = int(svc.cfg["OTP_MAX_ATTEMPTS"])
+    limit = svc.settings.otp_max_attempts
     if ch.attempts >= limit:
         raise OtpTooManyAttempts("Too many wrong codes. Ask for a new code.")
     code = (code or "").strip()

@@ -217,7 +217,7 @@ def _iat(claims: dict[str, Any], now: datetime) -> float:
         ProofInvalid: missing, not a number, or too far from ``now``.
     """
     iat = claims.get("iat")
-    if type(iat) not in (int, float):  # not bool, which is an int
+    if not isinstance(iat, int | float) or isinstance(iat, bool):  # bool is an int
         raise ProofInvalid("The proof needs its issue time (iat).")
     try:
         fresh = -_SKEW_S <= iat - now.timestamp() <= _SKEW_S

@@ -13,7 +13,7 @@ def decode_all(data: bytes) -> list[str]:
     from pyzbar.pyzbar import ZBarSymbol, decode
 
     try:
-        img = Image.open(io.BytesIO(data))
+        img: Image.Image = Image.open(io.BytesIO(data))
         if img.width * img.height > MAX_PIXELS:
             return []
         img = ImageOps.exif_transpose(img).convert("L")

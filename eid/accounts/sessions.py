@@ -32,7 +32,7 @@ def token_hash(token: str) -> str:
 
 def create(svc: Services, account: Account, kind: str = "web") -> NewSession:
     token = base64.urlsafe_b64encode(svc.rng.token_bytes(32)).rstrip(b"=").decode()
-    absolute = timedelta(seconds=int(svc.cfg["SESSION_ABSOLUTE_SECONDS"]))
+    absolute = timedelta(seconds=svc.settings.session_absolute_seconds)
     row = WebSession(
         token_hash=token_hash(token), account_id=account.id, kind=kind, created_at=svc.now,
         last_seen_at=svc.now, expires_at=svc.now + absolute, ip=svc.client.ip[:45],
@@ -55,7 +55,7 @@ def authenticate(svc: Services, token: str | None) -> tuple[WebSession, Account]
     row = svc.session.scalar(select(WebSession).where(WebSession.token_hash == token_hash(token)))
     if row is None:
         raise NotAuthenticated("Sign in first.")
-    idle = timedelta(seconds=int(svc.cfg["SESSION_IDLE_SECONDS"]))
+    idle = timedelta(seconds=svc.settings.session_idle_seconds)
     if row.revoked_at is not None or svc.now >= row.expires_at or svc.now - row.last_seen_at > idle:
         raise SessionExpired("Your session has ended. Sign in again.")
     if svc.now - row.last_seen_at >= LAST_SEEN_GRANULARITY:
@@ -67,7 +67,7 @@ def authenticate(svc: Services, token: str | None) -> tuple[WebSession, Account]
 
 
 def list_for(svc: Services, account_id: int) -> list[WebSession]:
-    idle = timedelta(seconds=int(svc.cfg["SESSION_IDLE_SECONDS"]))
+    idle = timedelta(seconds=svc.settings.session_idle_seconds)
     rows = svc.session.scalars(
         select(WebSession).where(WebSession.account_id == account_id,
                                  WebSession.revoked_at.is_(None),

@@ -31,6 +31,7 @@ from eid.accounts.forms import (
 )
 from eid.accounts.ids import parse_id_number
 from eid.accounts.phones import normalize_phone
+from eid.accounts.registries.interfaces import Citizen
 from eid.models.accounts import Account
 from eid.models.ops import add_unique
 
@@ -98,12 +99,23 @@ def confirm_otp(svc: Services, challenge_id: str, code: str, purpose: str = "sig
     svc.audit("signup.otp", "ok", id_number=ch.subject)
 
 
+def registered_person(svc: Services, id_number: str) -> Citizen:
+    """The register's entry behind a verified challenge.
+
+    Raises:
+        InvalidInput: the person left the register since the challenge was verified."""
+    person = svc.registries.population.get(id_number)
+    if person is None:
+        raise InvalidInput("This person is no longer in the population register.")
+    return person
+
+
 def complete(svc: Services, challenge_id: str, password: str, confirm: str,
              purpose: str = "signup") -> Account:
     ch = otp.require_verified(svc, challenge_id, purpose)
     if password != confirm:
         raise InvalidInput("The passwords do not match.", fields={"confirm": "password_mismatch"})
-    person = svc.registries.population.get(ch.subject)
+    person = registered_person(svc, ch.subject)
     data = otp.payload(ch)
     svc.policy.check(password, id_number=person.id_number, full_name=person.full_name,
                      birth_date=person.birth_date, phone=data["phone"])

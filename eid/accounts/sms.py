@@ -5,21 +5,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 import requests
-from sqlalchemy import Integer, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from eid.accounts.errors import SmsDeliveryFailed
-from eid.models.sms import SmsOutbox
 from eid.errors import EidError
+from eid.models.sms import SmsOutbox
 
 log = logging.getLogger(__name__)
-
-
-class SmsSender(Protocol):
-    def send(self, to_e164: str, text: str, *, kind: str) -> None: ...
 
 
 class OutboxSender:
@@ -31,10 +27,10 @@ class OutboxSender:
         self.session_factory = session_factory
         self.now = now or (lambda: datetime.now(UTC))
 
-    def send(self, to_e164: str, text: str, *, kind: str) -> None:
+    def send(self, to: str, text: str, *, kind: str) -> None:
         s = self.session_factory()
         try:
-            s.add(SmsOutbox(to=to_e164, text=text, kind=kind, created_at=self.now()))
+            s.add(SmsOutbox(to=to, text=text, kind=kind, created_at=self.now()))
             s.commit()
         finally:
             s.close()
@@ -47,10 +43,10 @@ class HttpGatewaySender:
         self.url, self.token, self.timeout = url, token, timeout
         self.http = requests.Session()
 
-    def send(self, to_e164: str, text: str, *, kind: str) -> None:
+    def send(self, to: str, text: str, *, kind: str) -> None:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         try:
-            r = self.http.post(self.url, json={"to": to_e164, "text": text, "kind": kind},
+            r = self.http.post(self.url, json={"to": to, "text": text, "kind": kind},
                                headers=headers, timeout=self.timeout)
         except requests.RequestException as exc:
             log.warning("SMS gateway unreachable: %s", exc.__class__.__name__)
@@ -65,7 +61,8 @@ class SmsConfigError(EidError):
     status = 500
 
 
-def sender_from_config(config: Mapping[str, Any], session_factory: Callable[[], Session]) -> Any:
+def sender_from_config(config: Mapping[str, Any], session_factory: Callable[[], Session]
+                       ) -> OutboxSender | HttpGatewaySender:
     """The outbox in development and test; the gateway otherwise.
 
     Raises:

@@ -22,8 +22,8 @@ def _key(scope: str, value: str) -> str:
 
 
 def _limits(svc: Services, scope: str) -> tuple[int, timedelta]:
-    n = int(svc.cfg["LOGIN_MAX_FAILURES"])
-    lock = timedelta(seconds=int(svc.cfg["LOGIN_LOCK_SECONDS"]))
+    n = svc.settings.login_max_failures
+    lock = timedelta(seconds=svc.settings.login_lock_seconds)
     return (n * IP_FACTOR if scope == "ip" else n), lock
 
 

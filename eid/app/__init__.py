@@ -18,11 +18,11 @@ def create_app(env: Mapping[str, str] | None = None, *, overrides: dict[str, Any
                clock: Clock | None = None) -> Flask:
     import os
 
+    import eid.models  # noqa: F401  (registers every table)
     from eid.app import csrf, i18n, ratelimit, security, services
     from eid.app.config import load_config
     from eid.app.db import db
     from eid.app.errors import register_error_handlers
-    import eid.models  # noqa: F401  (registers every table)
 
     source = os.environ if env is None else env
     instance = source.get("EID_INSTANCE_PATH") or None

@@ -20,7 +20,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 
-from eid.accounts.context import Client, Services
+from eid.accounts.context import Client, Services, Settings
 from eid.app.audit import AuditWriter
 from eid.app.db import db
 from eid.app.ratelimit import KeyedLimiter
@@ -66,7 +66,7 @@ def services() -> Services:
     svc = Services(
         session=s, registries=p.registries_factory(s), sms=p.sms, hasher=p.hasher, policy=p.policy,
         audit=AuditWriter(s, key, now, client_ip(), request.headers.get("User-Agent")),
-        key=key, now=now, rng=p.clock.rng, cfg=app.config, limiter=KeyedLimiter(),
+        key=key, now=now, rng=p.clock.rng, settings=Settings.from_config(app.config), limiter=KeyedLimiter(),
         client=Client(ip=client_ip(), user_agent=request.headers.get("User-Agent", "")[:300],
                       browser_id=request.cookies.get(BROWSER_COOKIE), locale=locale),
         defer=_defer, replay=p.replay, mail=p.mail,

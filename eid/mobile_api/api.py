@@ -12,12 +12,12 @@ from flask import Blueprint, jsonify, request
 
 from eid.accounts import devices, otp, recovery, sessions, signin, signup, tokens
 from eid.accounts.phones import mask_phone
-from eid.app.models.accounts import Account
 from eid.app.services import services
 from eid.app.views import captcha_views
 from eid.mobile_api import schemas as S
 from eid.mobile_api.auth import authenticated, request_proof
 from eid.mobile_api.spec import endpoint
+from eid.models.accounts import Account
 
 bp = Blueprint("mobile_api", __name__, url_prefix="/api/mobile/v1")
 
@@ -252,7 +252,7 @@ def revoke_session(session_id: int) -> Any:
           errors=("not_authenticated", "not_found"))
 def revoke_app_session(family_id: int) -> Any:
     from eid.accounts.errors import NotFound
-    from eid.app.models.devices import TokenFamily
+    from eid.models.devices import TokenFamily
 
     auth = authenticated()
     svc = services()

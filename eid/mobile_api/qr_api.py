@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify
+from flask import current_app, jsonify
 from sqlalchemy import insert
 
 from eid.accounts import sessions
 from eid.accounts.errors import NotFound
-from eid.app.models.qr import QrApprovalRecord
 from eid.app.services import client_ip, services
 from eid.mobile_api import schemas as S
 from eid.mobile_api.api import bp
 from eid.mobile_api.auth import authenticated
 from eid.mobile_api.spec import endpoint
+from eid.models.qr import QrApprovalRecord
 from eid.qr_login.errors import WebLoginDisabled
 
 _RECORD = insert(QrApprovalRecord.__table__)  # built once; each record's values are parameters
@@ -37,7 +37,7 @@ def scan(body: dict[str, Any]) -> Any:
     services().audit("qr.scan", "ok", actor_account_id=auth.account.id,
                      details={"tx": result.tx.id, "mismatch": result.context.location_mismatch})
     return jsonify({"tx": result.tx.id, "context": result.context.as_dict(),
-                    "thumbprint": result.tx.desktop_jkt, "audience": services().cfg["PUBLIC_URL"],
+                    "thumbprint": result.tx.desktop_jkt, "audience": current_app.config["PUBLIC_URL"],
                     "expires_at": result.tx.expires_at.isoformat()})
 
 

@@ -38,14 +38,14 @@ class SqlStore:
 
     def create(self, tx_id: str, data: dict[str, Any], *, state: str, version: int,
                expires_at: datetime) -> None:
-        from eid.app.models.qr import QrLoginTx
+        from eid.models.qr import QrLoginTx
 
         s = self._session()
         s.add(QrLoginTx(id=tx_id, version=version, state=state, data=data, expires_at=expires_at))
         s.flush()
 
     def get(self, tx_id: str) -> dict[str, Any] | None:
-        from eid.app.models.qr import QrLoginTx
+        from eid.models.qr import QrLoginTx
 
         t = cast(Table, QrLoginTx.__table__)
         data = self._session().connection().execute(
@@ -60,13 +60,13 @@ class SqlStore:
         return bool(result.rowcount)
 
     def seen(self, key: str, expires_at: datetime, now: datetime) -> bool:
-        from eid.app.models.devices import UsedProof
-        from eid.app.models.ops import insert_if_absent
+        from eid.models.devices import UsedProof
+        from eid.models.ops import insert_if_absent
 
         return not insert_if_absent(self._session(), UsedProof, {"jti": key, "expires_at": expires_at})
 
     def purge(self, now: datetime) -> int:
-        from eid.app.models.qr import QrLoginTx
+        from eid.models.qr import QrLoginTx
 
         s = self._session()
         result = s.execute(delete(QrLoginTx).where(QrLoginTx.expires_at < now - timedelta(hours=1)))
@@ -77,7 +77,7 @@ class SqlStore:
 def _cas_statement() -> Any:
     """``UPDATE qr_login_tx SET data, state, version, expires_at WHERE id = :tx_id AND
     version = :expected``, built once (the SET columns come from the parameters)."""
-    from eid.app.models.qr import QrLoginTx
+    from eid.models.qr import QrLoginTx
 
     t = cast(Table, QrLoginTx.__table__)
     return update(t).where(t.c.id == bindparam("tx_id"), t.c.version == bindparam("expected"))

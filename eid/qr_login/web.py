@@ -164,9 +164,9 @@ def http_status() -> Any:
 def http_redeem() -> Any:
     from eid.accounts import signin
     from eid.accounts.errors import Forbidden
-    from eid.app.models.accounts import Account
     from eid.app.services import services
     from eid.app.views.auth import set_session_cookie
+    from eid.models.accounts import Account
 
     svc = services()
     body = _body()

@@ -34,9 +34,9 @@ def test_migrations_match_the_models_on_postgresql(pg_url):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
+    import eid.models  # noqa: F401  (registers every table)
     from eid.app.cli import upgrade
     from eid.models.base import Base, make_engine
-    import eid.models  # noqa: F401  (registers every table)
 
     upgrade(pg_url)
     engine = make_engine(pg_url.replace("postgresql://", "postgresql+psycopg://"))

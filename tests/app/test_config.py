@@ -61,9 +61,9 @@ def test_migrations_match_the_models_on_sqlite(tmp_path):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
+    import eid.models  # noqa: F401  (registers every table)
     from eid.app.cli import upgrade
     from eid.models.base import Base, make_engine
-    import eid.models  # noqa: F401  (registers every table)
 
     url = f"sqlite:///{tmp_path / 'm.sqlite3'}"
     upgrade(url)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from eid.accounts.registries.embedded import embedded_registries
+from eid.accounts.registries.http import http_registries
 from eid.accounts.registries.interfaces import (
     Citizen,
     Company,
@@ -23,10 +25,8 @@ from eid.accounts.registries.interfaces import (
 def registries_from_config(config: Mapping[str, Any], session_factory: Callable[[], Any]) -> Registries:
     url = config.get("REGISTRY_URL")
     if url:
-        from eid.accounts.registries.http import http_registries
 
         return http_registries(str(url), token=config.get("REGISTRY_TOKEN"))
-    from eid.accounts.registries.embedded import embedded_registries
 
     return embedded_registries(session_factory)
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from eid.models.base import Base, make_engine
 import eid.models  # noqa: F401  (registers every table)
+from eid.models.base import Base, make_engine
 
 config = context.config
 target_metadata = Base.metadata
