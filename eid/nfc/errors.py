@@ -163,6 +163,20 @@ class RevokedSigner(VerificationError):
     message = "The document signer certificate is revoked."
 
 
+class CrlMissing(VerificationError):
+    """Strict CRL policy: the document signer's CSCA has no CRL (ICAO 9303-12 §7.1.4)."""
+
+    error = "crl_missing"
+    message = "No revocation list of the issuing CSCA is available."
+
+
+class CrlExpired(VerificationError):
+    """Strict CRL policy: the CSCA's newest CRL is past its nextUpdate (ICAO 9303-12 §7.1.4)."""
+
+    error = "crl_expired"
+    message = "The revocation list of the issuing CSCA is out of date."
+
+
 class SignerExpired(VerificationError):
     error = "signer_expired"
     message = "The document signer certificate is not valid at this time."

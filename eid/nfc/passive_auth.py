@@ -4,7 +4,9 @@
 2. check the SignerInfo's content-type and message-digest attributes and its signature
    with the Document Signer (DS) certificate;
 3. chain the DS certificate to a trusted CSCA (any generation), check both are valid
-   at ``now`` and that the CSCA's CRL does not list the DS;
+   at ``now`` and that the CSCA's CRL does not list the DS; then apply the store's CRL
+   policy to a CSCA without a current CRL (9303-12 §7.1.4): ``strict`` refuses,
+   ``lenient`` accepts and names the fact in :attr:`PassiveAuthResult.warnings`;
 4. check that the DS and CSCA countries match the issuing state in the MRZ.
 Each failure raises its own :class:`~eid.nfc.errors.VerificationError` leaf.
 """
@@ -22,6 +24,8 @@ from cryptography.x509.oid import NameOID
 from eid.nfc import cms
 from eid.nfc.errors import (
     CountryMismatch,
+    CrlExpired,
+    CrlMissing,
     CscaExpired,
     RevokedSigner,
     SignerExpired,
@@ -29,7 +33,7 @@ from eid.nfc.errors import (
     UntrustedSigner,
 )
 from eid.nfc.lds.sod import Sod
-from eid.nfc.trust_store import TrustStore
+from eid.nfc.trust_store import CrlStatus, TrustStore
 
 # MRZ issuing state (ICAO 9303-3 §5) -> ISO 3166-1 alpha-2 used in certificates.
 ISSUING_STATES: dict[str, str] = {
@@ -42,13 +46,22 @@ ISSUING_STATES: dict[str, str] = {
 
 @dataclass(frozen=True)
 class PassiveAuthResult:
+    """What passed. ``warnings`` holds machine codes of what a lenient CRL policy let
+    through (``"crl_missing"``, ``"crl_expired"``), for the caller to report."""
+
     signer_subject: str
     signer_serial: int
     csca_subject: str
     csca_serial: int
     hash_algorithm: str
     signature_algorithm: str
-    crl_checked: bool
+    crl_status: CrlStatus
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def crl_checked(self) -> bool:
+        """Whether a CRL of the CSCA (current or not) was consulted for revocation."""
+        return self.crl_status is not CrlStatus.MISSING
 
 
 def check_hashes(sod: Sod, groups: Mapping[int, bytes]) -> None:
@@ -99,6 +112,30 @@ def _chain(signer: x509.Certificate, trust: TrustStore, now: datetime) -> x509.C
     return current[0]
 
 
+_CRL_REFUSALS: dict[CrlStatus, type[CrlMissing] | type[CrlExpired]] = {
+    CrlStatus.MISSING: CrlMissing, CrlStatus.EXPIRED: CrlExpired}
+
+
+def check_revocation(signer: x509.Certificate, csca: x509.Certificate, trust: TrustStore,
+                     now: datetime) -> CrlStatus:
+    """The DS must not be on its CSCA's CRL, and the CRL must be current under a strict
+    policy (ICAO 9303-12 §7.1.4; RFC 5280 §6.3). A stale CRL is still read: a
+    revocation it lists stands.
+
+    Raises:
+        RevokedSigner: the CRL lists the DS.
+        CrlMissing / CrlExpired: strict policy, and the CSCA has no CRL / only one past
+            its nextUpdate.
+    """
+    if trust.is_revoked(signer, csca, now):
+        raise RevokedSigner(f"DS serial {signer.serial_number:X} is revoked")
+    status = trust.crl_status(csca, now)
+    if status is not CrlStatus.CURRENT and trust.crl_policy == "strict":
+        raise _CRL_REFUSALS[status](
+            f"CRL of {_subject(csca)} is {status.value} at {now:%Y-%m-%d}")
+    return status
+
+
 def check_country(signer: x509.Certificate, csca: x509.Certificate, issuing_state: str) -> None:
     """The DS, its CSCA and the MRZ issuing state must name the same country.
 
@@ -122,6 +159,7 @@ def verify(sod: Sod, groups: Mapping[int, bytes], trust: TrustStore, *, now: dat
         UntrustedSigner: the DS does not chain to a trusted CSCA.
         SignerExpired / CscaExpired: a certificate is not valid at ``now``.
         RevokedSigner: the CSCA's CRL lists the DS.
+        CrlMissing / CrlExpired: the store's policy is strict and the CSCA has no current CRL.
         CountryMismatch: the certificates are not from the MRZ's issuing state.
     """
     check_hashes(sod, groups)
@@ -130,10 +168,10 @@ def verify(sod: Sod, groups: Mapping[int, bytes], trust: TrustStore, *, now: dat
     cms.verify_signed_content(content, signer)
     csca = _chain(signer, trust, now)
     _check_validity(signer, now, SignerExpired)
-    if trust.is_revoked(signer, csca, now):
-        raise RevokedSigner(f"DS serial {signer.serial_number:X} is revoked")
+    crl = check_revocation(signer, csca, trust, now)
     check_country(signer, csca, issuing_state)
+    warnings = () if crl is CrlStatus.CURRENT else (f"crl_{crl.value}",)
     return PassiveAuthResult(_subject(signer), signer.serial_number,
                              _subject(csca), csca.serial_number,
                              content.digest_algorithm, content.signature_algorithm,
-                             trust.crl_for(csca) is not None)
+                             crl, warnings)

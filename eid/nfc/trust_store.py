@@ -6,12 +6,22 @@ holding ``CscaMasterList ::= SEQUENCE { version INTEGER, certList SET OF Certifi
 A master list's integrity is checked (signature, and its signer issued by one of the
 listed CSCAs or by ``anchors``); trust in it comes from where it was obtained.
 Several generations of a country's CSCA (key rollover) simply sit side by side.
+
+CRLs: a CSCA's CRL is the newest one naming it as issuer (RFC 5280 §6.3.3 (b) matches
+by name) and signed by a trusted CSCA of that name, any generation: after a key
+rollover the CSCA signs its one CRL with the new key, and the store trusts both
+generations alike (as a master list does). :meth:`TrustStore.crl_status` says whether it is current
+(ICAO 9303-12 §7.1.4: a CSCA issues a CRL at least every 90 days, with nextUpdate);
+``crl_policy`` says what passive authentication does when it is not: ``"strict"``
+refuses the document signer, ``"lenient"`` (the default) accepts it and reports it.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import Enum
 from functools import lru_cache
+from typing import Literal, get_args
 
 from asn1crypto import core
 from asn1crypto import x509 as asn1_x509
@@ -24,6 +34,17 @@ from eid.nfc import cms
 from eid.nfc.errors import NfcError, TrustStoreError
 
 CSCA_MASTER_LIST = "2.23.136.1.1.2"
+
+CrlPolicy = Literal["strict", "lenient"]
+"""What passive authentication does with a CSCA that has no current CRL."""
+
+
+class CrlStatus(Enum):
+    """The state of a CSCA's CRL at a given time."""
+
+    CURRENT = "current"
+    MISSING = "missing"  # no CRL of this CSCA in the store
+    EXPIRED = "expired"  # the newest CRL is past its nextUpdate (or has none)
 
 
 class _CertificateSet(core.SetOf):  # type: ignore[misc]
@@ -63,21 +84,36 @@ def _crl_der_signed(der: bytes, csca: x509.Certificate) -> bool:
 
 @dataclass(frozen=True)
 class TrustStore:
+    """Trusted CSCAs, their CRLs and the CRL policy (``"strict"`` or ``"lenient"``).
+
+    Raises:
+        ValueError: on an unknown ``crl_policy``.
+    """
+
     cscas: tuple[x509.Certificate, ...] = ()
     crls: tuple[x509.CertificateRevocationList, ...] = field(default=())
+    crl_policy: CrlPolicy = field(default="lenient", kw_only=True)
     # crl_for by CSCA: the store never changes, and it holds only so many CSCAs.
     _crl_of: dict[x509.Certificate, x509.CertificateRevocationList | None] = field(
         default_factory=dict, init=False, repr=False, compare=False)
 
+    def __post_init__(self) -> None:
+        if self.crl_policy not in get_args(CrlPolicy):
+            raise ValueError(f"crl_policy must be 'strict' or 'lenient', not {self.crl_policy!r}")
+
     def merged(self, other: TrustStore) -> TrustStore:
-        return TrustStore(self.cscas + other.cscas, self.crls + other.crls)
+        """Both stores' CSCAs and CRLs, under the stricter of the two policies."""
+        strict = "strict" in (self.crl_policy, other.crl_policy)
+        return TrustStore(self.cscas + other.cscas, self.crls + other.crls,
+                          crl_policy="strict" if strict else "lenient")
 
     def issuers_of(self, cert: x509.Certificate) -> tuple[x509.Certificate, ...]:
         """Trusted CSCAs that issued ``cert`` (usually one; generations share a name)."""
         return tuple(c for c in self.cscas if c.subject == cert.issuer and issued_by(cert, c))
 
     def crl_for(self, csca: x509.Certificate) -> x509.CertificateRevocationList | None:
-        """The newest CRL issued and validly signed by ``csca`` (looked up once per CSCA)."""
+        """The newest CRL of ``csca``'s name signed by a trusted CSCA of that name, or by
+        ``csca`` itself (looked up once per CSCA)."""
         if csca in self._crl_of:
             return self._crl_of[csca]
         crl = self._newest_crl(csca)
@@ -86,14 +122,27 @@ class TrustStore:
         return crl
 
     def _newest_crl(self, csca: x509.Certificate) -> x509.CertificateRevocationList | None:
-        key = csca.public_key()
-        if not isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
-            return None
-        valid = [crl for crl in self.crls if crl.issuer == csca.subject and _crl_signed(crl, csca)]
+        signers = {csca, *(c for c in self.cscas if c.subject == csca.subject)}
+        valid = [crl for crl in self.crls if crl.issuer == csca.subject
+                 and any(_crl_signed(crl, signer) for signer in signers)]
         return max(valid, key=lambda crl: crl.last_update_utc, default=None)
+
+    def crl_status(self, csca: x509.Certificate, now: datetime) -> CrlStatus:
+        """Whether ``csca`` has a CRL and it is current at ``now`` (ICAO 9303-12 §7.1.4)."""
+        crl = self.crl_for(csca)
+        if crl is None:
+            return CrlStatus.MISSING
+        next_update = crl.next_update_utc
+        if next_update is None or now > next_update:
+            return CrlStatus.EXPIRED
+        return CrlStatus.CURRENT
 
     def is_revoked(self, cert: x509.Certificate, csca: x509.Certificate,
                    now: datetime) -> bool:
+        """Whether ``csca``'s CRL, current or not, lists ``cert`` as revoked by ``now``.
+
+        A stale CRL still counts: a revocation is never undone.
+        """
         crl = self.crl_for(csca)
         if crl is None:
             return False
@@ -103,7 +152,7 @@ class TrustStore:
     # --- loading -------------------------------------------------------------------------------
 
     @classmethod
-    def from_pem(cls, data: bytes) -> TrustStore:
+    def from_pem(cls, data: bytes, *, crl_policy: CrlPolicy = "lenient") -> TrustStore:
         """Certificates and CRLs from concatenated PEM blocks.
 
         Raises:
@@ -114,27 +163,27 @@ class TrustStore:
             crls = tuple(x509.load_pem_x509_crl(block) for block in _pem_blocks(data, b"X509 CRL"))
         except ValueError as exc:
             raise TrustStoreError(f"bad PEM: {exc}") from exc
-        return cls(certs, crls)
+        return cls(certs, crls, crl_policy=crl_policy)
 
     @classmethod
-    def from_der(cls, data: bytes) -> TrustStore:
+    def from_der(cls, data: bytes, *, crl_policy: CrlPolicy = "lenient") -> TrustStore:
         """One DER certificate or CRL.
 
         Raises:
             TrustStoreError: when it is neither.
         """
         try:
-            return cls((x509.load_der_x509_certificate(data),))
+            return cls((x509.load_der_x509_certificate(data),), crl_policy=crl_policy)
         except ValueError:
             pass
         try:
-            return cls(crls=(x509.load_der_x509_crl(data),))
+            return cls(crls=(x509.load_der_x509_crl(data),), crl_policy=crl_policy)
         except ValueError as exc:
             raise TrustStoreError("neither a DER certificate nor a DER CRL") from exc
 
     @classmethod
-    def from_master_list(cls, data: bytes, *,
-                         anchors: tuple[x509.Certificate, ...] = ()) -> TrustStore:
+    def from_master_list(cls, data: bytes, *, anchors: tuple[x509.Certificate, ...] = (),
+                         crl_policy: CrlPolicy = "lenient") -> TrustStore:
         """The CSCAs of an ICAO master list, after checking its signature.
 
         Raises:
@@ -155,7 +204,7 @@ class TrustStore:
             raise TrustStoreError(f"master list rejected: {exc}") from exc
         if not any(issued_by(signer, c) for c in cscas + anchors):
             raise TrustStoreError("master list signer is not issued by a listed CSCA")
-        return cls(cscas)
+        return cls(cscas, crl_policy=crl_policy)
 
 
 def master_list_content(cscas: tuple[x509.Certificate, ...]) -> bytes:

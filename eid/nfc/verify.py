@@ -54,6 +54,11 @@ class Verification:
         return self.passive.csca_subject
 
     @property
+    def warnings(self) -> tuple[str, ...]:
+        """What a lenient CRL policy let through (``"crl_missing"``, ``"crl_expired"``)."""
+        return self.passive.warnings
+
+    @property
     def active_authenticated(self) -> bool:
         return self.aa_hash is not None
 
@@ -80,8 +85,9 @@ def verify_card_read(files: Mapping[str, bytes], aa_signature: bytes | None, cha
         FileMissing: a mandatory file (EF.SOD, DG1, DG2, DG13) is not in ``files``.
         LdsFormatError: a file does not parse.
         SodHashMismatch, SodSignatureInvalid, UntrustedSigner, SignerExpired, CscaExpired,
-        RevokedSigner, CountryMismatch: passive authentication failed (see
-            :func:`eid.nfc.passive_auth.verify`).
+        RevokedSigner, CrlMissing, CrlExpired, CountryMismatch: passive authentication
+            failed (see :func:`eid.nfc.passive_auth.verify`; the CRL leaves only under a
+            store whose ``crl_policy`` is ``"strict"``).
         DocumentExpired: the card expired before ``now``.
         ActiveAuthMissing: AA is required but DG15 or the signature is missing.
         ActiveAuthFailed: the signature is not the chip's over ``challenge``.

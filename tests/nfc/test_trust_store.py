@@ -1,14 +1,16 @@
 """TrustStore: PEM, DER and ICAO master lists; CRLs; CSCA generations."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from eid.nfc.errors import TrustStoreError
 from eid.nfc.sim import SimulatedPki
-from eid.nfc.sim.pki import issue_document_signer
+from eid.nfc.sim.pki import issue_crl, issue_document_signer
 from eid.nfc.sim.signing import sign_cms
-from eid.nfc.trust_store import CSCA_MASTER_LIST, TrustStore, master_list_content
+from eid.nfc.trust_store import CSCA_MASTER_LIST, CrlStatus, TrustStore, master_list_content
 from tests.nfc.conftest import NOW
 
 
@@ -60,3 +62,54 @@ def test_garbage_is_rejected(data: bytes) -> None:
 def test_crl_of_another_issuer_is_ignored(pki: SimulatedPki) -> None:
     store = TrustStore((pki.csca_old.certificate,), (pki.crl,))
     assert store.crl_for(pki.csca_old.certificate) is None
+
+
+# --- CRL currency and the CRL policy (ICAO 9303-12 §7.1.4, RFC 5280 §6.3.3) ----------------
+
+
+def test_crl_within_next_update_is_current(pki: SimulatedPki) -> None:
+    assert pki.trust_store().crl_status(pki.csca.certificate, NOW) is CrlStatus.CURRENT
+
+
+def test_csca_without_crl_has_no_crl(pki: SimulatedPki) -> None:
+    store = TrustStore((pki.csca.certificate,))
+    assert store.crl_status(pki.csca.certificate, NOW) is CrlStatus.MISSING
+
+
+def test_crl_past_its_next_update_is_expired(pki: SimulatedPki) -> None:
+    stale = issue_crl(pki.csca, (), now=NOW - timedelta(days=100), days=90)
+    store = TrustStore((pki.csca.certificate,), (stale,))
+    assert store.crl_for(pki.csca.certificate) == stale
+    assert store.crl_status(pki.csca.certificate, NOW) is CrlStatus.EXPIRED
+    assert store.crl_status(pki.csca.certificate, NOW - timedelta(days=20)) is CrlStatus.CURRENT
+
+
+def test_older_generation_is_covered_by_the_crl_of_the_newer_one(pki: SimulatedPki) -> None:
+    # Both generations carry one name: the CRL of that issuer, signed by a trusted key of
+    # it, lists the document signers of either generation.
+    store = pki.trust_store()
+    assert store.crl_for(pki.csca_old.certificate) == pki.crl
+    assert store.crl_status(pki.csca_old.certificate, NOW) is CrlStatus.CURRENT
+
+
+def test_crl_policy_defaults_to_lenient_and_every_loader_takes_it(pki: SimulatedPki) -> None:
+    pem = pki.csca.certificate.public_bytes(Encoding.PEM)
+    assert TrustStore().crl_policy == "lenient"
+    assert TrustStore.from_pem(pem).crl_policy == "lenient"
+    assert TrustStore.from_pem(pem, crl_policy="strict").crl_policy == "strict"
+    der = pki.csca.certificate.public_bytes(Encoding.DER)
+    assert TrustStore.from_der(der, crl_policy="strict").crl_policy == "strict"
+    listed = TrustStore.from_master_list(pki.master_list(now=NOW), crl_policy="strict")
+    assert listed.crl_policy == "strict"
+    assert pki.trust_store(crl_policy="strict").crl_policy == "strict"
+
+
+def test_merging_keeps_the_stricter_policy(pki: SimulatedPki) -> None:
+    strict = TrustStore((pki.csca.certificate,), crl_policy="strict")
+    assert strict.merged(TrustStore(crls=(pki.crl,))).crl_policy == "strict"
+    assert TrustStore(crls=(pki.crl,)).merged(strict).crl_policy == "strict"
+
+
+def test_unknown_crl_policy_is_refused() -> None:
+    with pytest.raises(ValueError, match="crl_policy"):
+        TrustStore(crl_policy="off")  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ from eid.nfc import errors
 from eid.nfc.reader import read_card
 from eid.nfc.sim import CardImage, SimulatedChip, SimulatedPki, generate_pki, issue_card
 from eid.nfc.sim.pki import issue_document_signer
+from eid.nfc.trust_store import TrustStore
 from eid.nfc.verify import verify_card_read
 from tests.nfc.conftest import CHALLENGE, NOW, make_card, make_holder
 
@@ -138,8 +139,34 @@ def test_document_signer_of_the_older_csca_generation_is_trusted(
     assert result.passive.csca_serial == 1
 
 
+def test_lenient_store_without_crl_verifies_and_says_so(card: CardImage, pki: SimulatedPki) -> None:
+    files, signature = read(card)
+    store = TrustStore(pki.trust_store().cscas)
+    result = verify_card_read(files, signature, CHALLENGE, store, NOW)
+    assert result.warnings == ("crl_missing",)
+    assert verify_card_read(files, signature, CHALLENGE, pki.trust_store(), NOW).warnings == ()
+
+
+def test_strict_store_without_crl_refuses_the_read(card: CardImage, pki: SimulatedPki) -> None:
+    files, signature = read(card)
+    store = TrustStore(pki.trust_store().cscas, crl_policy="strict")
+    with pytest.raises(errors.CrlMissing):
+        verify_card_read(files, signature, CHALLENGE, store, NOW)
+
+
+def test_strict_store_accepts_the_older_generation_under_the_shared_crl(
+        pki: SimulatedPki, rsa_aa_key: rsa.RSAPrivateKey) -> None:
+    old_ds = issue_document_signer(pki.csca_old, not_before=NOW - timedelta(days=400),
+                                   days=3650, serial=55)
+    files, signature = read(issue_card(make_holder(), old_ds, now=NOW, aa_key=rsa_aa_key))
+    result = verify_card_read(files, signature, CHALLENGE, pki.trust_store(crl_policy="strict"),
+                              NOW)
+    assert result.passive.csca_serial == 1 and result.warnings == ()
+
+
 def test_all_rejections_share_one_branch_for_callers() -> None:
     leaves = [errors.SodHashMismatch, errors.UntrustedSigner, errors.RevokedSigner,
+              errors.CrlMissing, errors.CrlExpired,
               errors.SignerExpired, errors.DocumentExpired, errors.CountryMismatch,
               errors.ActiveAuthMissing, errors.ActiveAuthFailed, errors.SodSignatureInvalid]
     assert all(issubclass(leaf, errors.VerificationError) for leaf in leaves)

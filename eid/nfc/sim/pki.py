@@ -18,7 +18,7 @@ from cryptography.x509.oid import NameOID
 
 from eid.nfc.sim.certified_key import CertifiedKey
 from eid.nfc.sim.signing import sign_cms
-from eid.nfc.trust_store import CSCA_MASTER_LIST, TrustStore, master_list_content
+from eid.nfc.trust_store import CSCA_MASTER_LIST, CrlPolicy, TrustStore, master_list_content
 
 # CertifiedKey is re-exported: callers (eid.app.chip_pki) import it from here.
 __all__ = ["CertifiedKey", "KeyKind", "SimulatedPki", "generate_pki", "issue_crl", "issue_csca",
@@ -95,8 +95,9 @@ class SimulatedPki:
     crl: x509.CertificateRevocationList
     country: str = "VN"
 
-    def trust_store(self) -> TrustStore:
-        return TrustStore((self.csca_old.certificate, self.csca.certificate), (self.crl,))
+    def trust_store(self, *, crl_policy: CrlPolicy = "lenient") -> TrustStore:
+        return TrustStore((self.csca_old.certificate, self.csca.certificate), (self.crl,),
+                          crl_policy=crl_policy)
 
     def with_revoked(self, *serials: int, now: datetime) -> SimulatedPki:
         return replace(self, crl=issue_crl(self.csca, serials, now=now))
