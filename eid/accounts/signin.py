@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from eid.accounts import messages, otp, sessions, throttle
 from eid.accounts.context import Services
-from eid.accounts.errors import InvalidCredentials
+from eid.accounts.errors import Forbidden, InvalidCredentials
 from eid.accounts.forms import FieldErrors, raise_if_errors, required
 from eid.accounts.ids import parse_id_number
 from eid.models.accounts import Account, KnownBrowser
@@ -119,6 +119,22 @@ def open_session(svc: Services, account: Account, *, kind: str, method: str) -> 
               details={"method": method, "kind": kind, "new_device": new_browser,
                        "session_id": new.session.id})
     return SignedIn(account, new, new_browser)
+
+
+def open_qr_session(svc: Services, account_id: int | None, *, tx_id: str,
+                    device_id: int | None) -> SignedIn:
+    """The browser redeemed a QR approval: open its session, unless the account turned
+    web sign-in off (or is gone) since the phone approved.
+
+    Raises:
+        Forbidden: web sign-in is off for the account."""
+    account = svc.session.get(Account, account_id) if account_id is not None else None
+    if account is None or not account.web_login_enabled:
+        raise Forbidden("Web sign-in is turned off for this account.")
+    result = open_session(svc, account, kind="qr", method="qr")
+    svc.audit("signin.qr", "ok", actor_account_id=account.id,
+              details={"tx": tx_id, "device_id": device_id, "session_id": result.session.session.id})
+    return result
 
 
 def _remember_browser(svc: Services, account: Account) -> bool:

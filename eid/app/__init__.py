@@ -89,7 +89,7 @@ def _independent_sessions(app: Flask) -> Any:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from eid.app.views import captcha_views, desk, dev, health, portal, static_vendor
+    from eid.app.views import captcha_views, desk, dev, health, portal, qr_login, static_vendor
     from eid.mobile_api import api as mobile_api
     from eid.mobile_api import openapi
 
@@ -97,9 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(captcha_views.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(desk.bp)
-    from eid.qr_login import web as qr_web
-
-    app.register_blueprint(qr_web.bp)
+    app.register_blueprint(qr_login.bp)
     app.register_blueprint(static_vendor.bp)
     app.register_blueprint(mobile_api.bp)
     app.register_blueprint(openapi.bp)

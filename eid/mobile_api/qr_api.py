@@ -6,19 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, jsonify
-from sqlalchemy import insert
 
 from eid.accounts import sessions
 from eid.accounts.errors import NotFound
+from eid.app.qr_wiring import qr_service
 from eid.app.services import client_ip, services
+from eid.app.socket_emit import session_revoked
 from eid.mobile_api import schemas as S
 from eid.mobile_api.api import bp
 from eid.mobile_api.auth import authenticated
 from eid.mobile_api.spec import endpoint
-from eid.models.qr import QrApprovalRecord
-from eid.qr_login.errors import WebLoginDisabled
-
-_RECORD = insert(QrApprovalRecord.__table__)  # built once; each record's values are parameters
 
 
 @bp.post("/qr-login/scan")
@@ -27,13 +24,9 @@ _RECORD = insert(QrApprovalRecord.__table__)  # built once; each record's values
           errors=("invalid_qr", "already_scanned", "expired", "web_login_disabled",
                   "device_key_required"))
 def scan(body: dict[str, Any]) -> Any:
-    from eid.qr_login.web import qr_service
-
     auth = authenticated(sensitive=True)
-    if not auth.account.web_login_enabled:
-        raise WebLoginDisabled()
     result = qr_service().scan(body["uri"], account_id=auth.account.id, device_id=auth.device.id,
-                               phone_ip=client_ip())
+                               phone_ip=client_ip(), web_login_enabled=auth.account.web_login_enabled)
     services().audit("qr.scan", "ok", actor_account_id=auth.account.id,
                      details={"tx": result.tx.id, "mismatch": result.context.location_mismatch})
     return jsonify({"tx": result.tx.id, "context": result.context.as_dict(),
@@ -48,17 +41,11 @@ def scan(body: dict[str, Any]) -> Any:
           errors=("bad_signature", "wrong_number", "thumbprint_mismatch", "replayed", "stale",
                   "expired", "bad_state"))
 def decision(body: dict[str, Any]) -> Any:
-    from eid.qr_login.web import qr_service
-
     auth = authenticated(sensitive=True)
     svc = services()
     tx = qr_service().decide(body["approval"], body["signature"], device_jwk=auth.device_jwk,
                              account_id=auth.account.id, device_id=auth.device.id,
                              account_level=auth.account.level)
-    svc.session.connection().execute(_RECORD, {  # the signed record, kept as evidence
-        "tx_id": tx.id, "account_id": auth.account.id, "device_id": auth.device.id,
-        "decision": tx.state.value, "payload": body["approval"], "signature": body["signature"],
-        "received_at": svc.now})
     svc.audit("qr.decision", tx.state.value, actor_account_id=auth.account.id,
               details={"tx": tx.id, "reason": tx.deny_reason.value if tx.deny_reason else None})
     reason = tx.deny_reason.value if tx.deny_reason else None
@@ -70,8 +57,6 @@ def decision(body: dict[str, Any]) -> Any:
           summary="\"I did not start this\": cancel the sign-in and flag it",
           errors=("bad_state", "invalid_qr"))
 def report(body: dict[str, Any]) -> Any:
-    from eid.qr_login.web import qr_service
-
     auth = authenticated(sensitive=True)
     tx = qr_service().report(body["tx"], account_id=auth.account.id)
     services().audit("qr.reported", "flagged", actor_account_id=auth.account.id,
@@ -102,8 +87,6 @@ def web_sessions() -> Any:
           summary="Sign a browser out at once (its socket is dropped too)",
           errors=("not_found", "device_key_required"))
 def revoke_web_session(session_id: int) -> Any:
-    from eid.app.realtime import session_revoked
-
     auth = authenticated(sensitive=True)
     try:
         sessions.revoke(services(), auth.account.id, session_id, reason="revoked_from_phone")

@@ -17,10 +17,10 @@ from typing import Any
 from eid.clock import Rng
 from eid.qr_login import context as ctx
 from eid.qr_login import machine, tokens
-from eid.qr_login.errors import AlreadyScanned, BadSignature, BadState, InvalidQr, Replayed
+from eid.qr_login.errors import AlreadyScanned, BadSignature, BadState, InvalidQr, Replayed, WebLoginDisabled
 from eid.qr_login.machine import LoginTransaction
 from eid.qr_login.states import State
-from eid.qr_login.store import Store
+from eid.qr_login.store import DecisionLog, Store
 
 Notify = Callable[[str, dict[str, Any]], None]
 
@@ -39,8 +39,9 @@ class Scanned:
 
 class QrLogin:
     def __init__(self, store: Store, *, now: datetime, rng: Rng, audience: str,
-                 notify: Notify, redeem_key: bytes, timing: machine.Timing | None = None) -> None:
-        self.store, self.now, self.rng = store, now, rng
+                 notify: Notify, redeem_key: bytes, decisions: DecisionLog,
+                 timing: machine.Timing | None = None) -> None:
+        self.store, self.now, self.rng, self.decisions = store, now, rng, decisions
         self.audience, self.notify, self.redeem_key = audience, notify, redeem_key
         self.timing = timing or machine.Timing()
 
@@ -108,7 +109,13 @@ class QrLogin:
                                              now=self.now))
 
     # -- phone ------------------------------------------------------------------
-    def scan(self, uri: str, *, account_id: int, device_id: int, phone_ip: str) -> Scanned:
+    def scan(self, uri: str, *, account_id: int, device_id: int, phone_ip: str,
+             web_login_enabled: bool) -> Scanned:
+        """Raises:
+            WebLoginDisabled: the account turned web sign-in off (in the app's settings).
+            InvalidQr, AlreadyScanned, Expired: the code cannot be used."""
+        if not web_login_enabled:
+            raise WebLoginDisabled()
         qr = tokens.parse_uri(uri)
         tx = self.load(qr.tx_id)
         if qr.thumbprint != tx.desktop_jkt:
@@ -127,7 +134,8 @@ class QrLogin:
 
     def decide(self, raw_approval: str, signature: str, *, device_jwk: dict[str, str],
                account_id: int, device_id: int, account_level: int) -> LoginTransaction:
-        """The phone's signed approval or denial (point 4). Returns the new state."""
+        """The phone's signed approval or denial (point 4), kept as evidence in the
+        decision log. Returns the new state."""
         tokens.verify_signature(device_jwk, raw_approval.encode(), signature)
         approval = tokens.parse_approval(raw_approval)
         tx = self.load(approval.tx)
@@ -142,6 +150,9 @@ class QrLogin:
                                         account_level=account_level, audience=self.audience,
                                         now=self.now, redeem_code=self._redeem_code(tx.id))
         saved = self._save(tx, new)
+        self.decisions.record(tx_id=saved.id, account_id=account_id, device_id=device_id,
+                              decision=saved.state.value, payload=raw_approval, signature=signature,
+                              received_at=self.now)
         self.notify(saved.id, desktop_event(saved, code))
         return saved
 

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any, Protocol, cast
 
-from sqlalchemy import Table, bindparam, delete, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
+
+from eid.models.devices import UsedProof
+from eid.models.ops import insert_if_absent
+from eid.models.qr import QrApprovalRecord, QrLoginTx
 
 
 class Store(Protocol):
@@ -30,6 +34,32 @@ class Store(Protocol):
     def seen(self, key: str, expires_at: datetime, now: datetime) -> bool: ...
 
 
+class DecisionLog(Protocol):
+    """Where the phone's signed approvals and denials are kept as evidence (always the
+    database, whichever store holds the transactions)."""
+
+    def record(self, *, tx_id: str, account_id: int, device_id: int, decision: str, payload: str,
+               signature: str, received_at: datetime) -> None: ...
+
+
+class SqlDecisionLog:
+    """Rows of ``qr_approval_record``, one INSERT built once."""
+
+    def __init__(self, session_factory: Callable[[], Session]) -> None:
+        self._session = session_factory
+
+    def record(self, *, tx_id: str, account_id: int, device_id: int, decision: str, payload: str,
+               signature: str, received_at: datetime) -> None:
+        self._session().connection().execute(_record_statement(), {
+            "tx_id": tx_id, "account_id": account_id, "device_id": device_id, "decision": decision,
+            "payload": payload, "signature": signature, "received_at": received_at})
+
+
+@lru_cache(maxsize=1)
+def _record_statement() -> Any:
+    return insert(cast(Table, QrApprovalRecord.__table__))
+
+
 class SqlStore:
     """Transactions as rows of ``qr_login_tx``; CAS is ``UPDATE ... WHERE version = ?``."""
 
@@ -38,15 +68,11 @@ class SqlStore:
 
     def create(self, tx_id: str, data: dict[str, Any], *, state: str, version: int,
                expires_at: datetime) -> None:
-        from eid.models.qr import QrLoginTx
-
         s = self._session()
         s.add(QrLoginTx(id=tx_id, version=version, state=state, data=data, expires_at=expires_at))
         s.flush()
 
     def get(self, tx_id: str) -> dict[str, Any] | None:
-        from eid.models.qr import QrLoginTx
-
         t = cast(Table, QrLoginTx.__table__)
         data = self._session().connection().execute(
             select(t.c.data).where(t.c.id == tx_id)).scalar_one_or_none()
@@ -60,14 +86,9 @@ class SqlStore:
         return bool(result.rowcount)
 
     def seen(self, key: str, expires_at: datetime, now: datetime) -> bool:
-        from eid.models.devices import UsedProof
-        from eid.models.ops import insert_if_absent
-
         return not insert_if_absent(self._session(), UsedProof, {"jti": key, "expires_at": expires_at})
 
     def purge(self, now: datetime) -> int:
-        from eid.models.qr import QrLoginTx
-
         s = self._session()
         result = s.execute(delete(QrLoginTx).where(QrLoginTx.expires_at < now - timedelta(hours=1)))
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
@@ -77,8 +98,6 @@ class SqlStore:
 def _cas_statement() -> Any:
     """``UPDATE qr_login_tx SET data, state, version, expires_at WHERE id = :tx_id AND
     version = :expected``, built once (the SET columns come from the parameters)."""
-    from eid.models.qr import QrLoginTx
-
     t = cast(Table, QrLoginTx.__table__)
     return update(t).where(t.c.id == bindparam("tx_id"), t.c.version == bindparam("expected"))
 
@@ -105,8 +124,6 @@ class RedisStore:
 
     @staticmethod
     def _ttl_ms(expires_at: datetime, now: datetime | None = None) -> int:
-        from datetime import UTC
-
         ref = now or datetime.now(UTC)
         return max(1000, int((expires_at - ref).total_seconds() * 1000) + 3_600_000)
 

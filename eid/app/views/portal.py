@@ -10,12 +10,23 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from eid.accounts import otp, recovery, sessions, signin, signup
 from eid.accounts.errors import AccountsError, CaptchaInvalid, InvalidInput, WeakPassword
 from eid.accounts.phones import mask_phone
+from eid.app import qr_wiring, socket_emit
 from eid.app.services import BROWSER_COOKIE, mark_expected_error, services
 from eid.app.views import captcha_views
 from eid.app.views.auth import clear_session_cookie, current, login_required, set_session_cookie
@@ -176,15 +187,11 @@ def login() -> Any:
 
 def _login_page(status: int, **ctx: Any) -> Any:
     """The sign-in page: the QR tab first (qr-login.md), password + OTP beside it."""
-    from flask import make_response
-
-    from eid.qr_login import web as qr_web
-
     tab = request.args.get("tab") or ("password" if request.method == "POST" else "qr")
     if tab == "qr":
-        ctx.update(nonce=qr_web.new_nonce(), qr_texts=_qr_texts())
+        ctx.update(nonce=qr_wiring.new_nonce(), qr_texts=_qr_texts())
         body = render_template("login.html", tab=tab, qr_enabled=True, captcha=None, **ctx)
-        return qr_web.ensure_prelogin(make_response(body, status))
+        return qr_wiring.ensure_prelogin(make_response(body, status))
     body, code = _with_captcha("login.html", status, tab=tab, qr_enabled=True, **ctx)
     return make_response(body, code)
 
@@ -367,9 +374,7 @@ def revoke_session(session_id: int) -> Any:
 
 
 def _push_revoked(session_id: int) -> None:
-    from eid.app.realtime import session_revoked
-
-    session_revoked(session_id)
+    socket_emit.session_revoked(session_id)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
