@@ -2,8 +2,12 @@
 
 One SignerInfo, signed attributes with content-type and message-digest, the signer
 certificate inside ``certificates``. The signature algorithm is taken from the
-SignerInfo: RSA PKCS#1 v1.5, RSA-PSS (RFC 4055 parameters) or ECDSA (any curve
-``cryptography`` knows, brainpool included). ICAO Doc 9303-10 §4.6.2, 9303-12 §9.
+SignerInfo: RSA PKCS#1 v1.5, RSA-PSS or ECDSA (any curve ``cryptography`` knows,
+brainpool included). ICAO Doc 9303-10 §4.6.2, 9303-12 §9. RSA-PSS is checked exactly as
+its RSASSA-PSS-params declare (RFC 4055 §3.1): hashAlgorithm, maskGenAlgorithm (MGF1
+with its own hash, which may differ from the message hash), saltLength and
+trailerField (only 1, i.e. 0xBC); a missing field takes the RFC's DEFAULT
+(SHA-1, MGF1-SHA-1, 20, 1), and another MGF or trailer field is refused.
 """
 from __future__ import annotations
 
@@ -59,7 +63,7 @@ class SignedContent:
 
     @cached_property
     def signature_algorithm(self) -> str:
-        return _scheme(self.signer_info["signature_algorithm"].dump(), self.digest_algorithm)[0]
+        return _scheme(self.signer_info["signature_algorithm"].dump(), self.digest_algorithm).kind
 
     def signer_certificate(self) -> x509.Certificate:
         """The certificate the SignerInfo names (issuer+serial or subject key id).
@@ -98,24 +102,77 @@ def _digest_name(algorithm_der: bytes) -> str:
     return str(algos.DigestAlgorithm.load(algorithm_der)["algorithm"].native)
 
 
+@dataclass(frozen=True)
+class SignatureScheme:
+    """How a SignerInfo's signature is checked: ``kind`` is ``"rsassa_pkcs1v15"``,
+    ``"rsassa_pss"`` or ``"ecdsa"``; ``mgf_hash`` and ``salt_length`` are RSA-PSS's."""
+
+    kind: str
+    hash_name: str
+    mgf_hash: str = ""
+    salt_length: int = 0
+
+
+_MGF1 = "1.2.840.113549.1.1.8"
+
+
 @lru_cache(maxsize=64)
-def _scheme(algorithm_der: bytes, digest_name: str) -> tuple[str, str, int]:
-    """``(signature algorithm, hash, PSS salt length or 0)`` of a SignedDigestAlgorithm.
+def _scheme(algorithm_der: bytes, digest_name: str) -> SignatureScheme:
+    """The :class:`SignatureScheme` of a SignedDigestAlgorithm.
 
     Raises:
-        SodSignatureInvalid: when asn1crypto does not know the algorithm.
+        SodSignatureInvalid: when asn1crypto does not know the algorithm, or its
+            RSASSA-PSS parameters are missing, malformed or unsupported.
     """
     algorithm = algos.SignedDigestAlgorithm.load(algorithm_der)
     try:
         kind = str(algorithm.signature_algo)
     except ValueError as exc:
         raise SodSignatureInvalid(f"unsupported signature algorithm: {exc}") from exc
+    if kind == "rsassa_pss":
+        return _pss_scheme(algorithm["parameters"])
     try:
         hash_name = str(algorithm.hash_algo)
     except ValueError:
         hash_name = digest_name  # plain rsaEncryption / ecdsa: the digest algorithm decides
-    salt = int(algorithm["parameters"]["salt_length"].native) if kind == "rsassa_pss" else 0
-    return kind, hash_name, salt
+    return SignatureScheme(kind, hash_name)
+
+
+def _pss_scheme(params: object) -> SignatureScheme:
+    """Read RSASSA-PSS-params (RFC 4055 §3.1); asn1crypto fills in the DEFAULTs.
+
+    Raises:
+        SodSignatureInvalid: when they are absent (mandatory with a signature value),
+            malformed, name an MGF other than MGF1, a trailer field other than 1 or a
+            hash that is not supported.
+    """
+    if not isinstance(params, algos.RSASSAPSSParams):
+        raise SodSignatureInvalid("RSASSA-PSS signature without RSASSA-PSS-params parameters")
+    try:
+        mgf = params["mask_gen_algorithm"]
+        if mgf["algorithm"].dotted != _MGF1:
+            raise SodSignatureInvalid(
+                f"unsupported RSASSA-PSS mask generation function {mgf['algorithm'].dotted}")
+        if not isinstance(mgf["parameters"], algos.DigestAlgorithm):
+            raise SodSignatureInvalid("RSASSA-PSS MGF1 without its hash algorithm")
+        trailer = params["trailer_field"].native
+        if trailer not in ("trailer_field_bc", 1):
+            raise SodSignatureInvalid(f"unsupported RSASSA-PSS trailer field {trailer} (only 1)")
+        salt = int(params["salt_length"].native)
+        hash_name = _pss_hash(params["hash_algorithm"])
+        mgf_hash = _pss_hash(mgf["parameters"])
+    except (ValueError, TypeError, KeyError) as exc:
+        raise SodSignatureInvalid(f"malformed RSASSA-PSS parameters: {exc}") from exc
+    if salt < 0:
+        raise SodSignatureInvalid(f"negative RSASSA-PSS salt length {salt}")
+    return SignatureScheme("rsassa_pss", hash_name, mgf_hash, salt)
+
+
+def _pss_hash(algorithm: algos.DigestAlgorithm) -> str:
+    name = str(algorithm["algorithm"].native)
+    if name not in _HASHES:
+        raise SodSignatureInvalid(f"unsupported RSASSA-PSS hash algorithm {name}")
+    return name
 
 
 def _ski(cert: x509.Certificate) -> bytes | None:
@@ -207,21 +264,24 @@ def verify_signed_content(content: SignedContent, signer: x509.Certificate) -> N
 
 def verify_signature(key: PublicKeyTypes, signature: bytes, data: bytes,
                      algorithm: algos.SignedDigestAlgorithm, digest_name: str) -> None:
-    """Verify one signature as named by a SignedDigestAlgorithm.
+    """Verify one signature as named by a SignedDigestAlgorithm (RSA-PSS with the
+    hashes, MGF and salt length of its parameters, RFC 4055 §3.1).
 
     Raises:
-        SodSignatureInvalid: on a bad signature or an unsupported key/algorithm pair.
+        SodSignatureInvalid: on a bad signature, unsupported RSASSA-PSS parameters or an
+            unsupported key/algorithm pair.
     """
-    kind, hash_name, salt = _scheme(algorithm.dump(), digest_name)
+    scheme = _scheme(algorithm.dump(), digest_name)
+    kind, hashing = scheme.kind, hash_algorithm(scheme.hash_name)
     try:
         if kind == "rsassa_pss" and isinstance(key, rsa.RSAPublicKey):
-            pss = padding.PSS(padding.MGF1(hash_algorithm(hash_name)), salt)
-            key.verify(signature, data, pss, hash_algorithm(hash_name))
+            mgf = padding.MGF1(hash_algorithm(scheme.mgf_hash))
+            key.verify(signature, data, padding.PSS(mgf, scheme.salt_length), hashing)
         elif kind == "rsassa_pkcs1v15" and isinstance(key, rsa.RSAPublicKey):
-            key.verify(signature, data, padding.PKCS1v15(), hash_algorithm(hash_name))
+            key.verify(signature, data, padding.PKCS1v15(), hashing)
         elif kind == "ecdsa" and isinstance(key, ec.EllipticCurvePublicKey):
-            key.verify(signature, data, ec.ECDSA(hash_algorithm(hash_name)))
+            key.verify(signature, data, ec.ECDSA(hashing))
         else:
             raise SodSignatureInvalid(f"unsupported signature algorithm {kind}")
-    except InvalidSignature as exc:
+    except (InvalidSignature, ValueError) as exc:  # ValueError: a salt too long for the key
         raise SodSignatureInvalid("signature does not verify") from exc
