@@ -55,7 +55,7 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     app = create_app(make_env(url, root))
     result = app.test_cli_runner().invoke(args=["registry", "seed", "--count", str(REGISTRY_COUNT)])
     assert result.exit_code == 0, result.output
-    from eid.app.db import db
+    from eid.web.db import db
 
     assert db.engine is not None
     db.engine.dispose()
@@ -77,8 +77,8 @@ def db_path(template_db: Path, tmp_path: Path) -> Path:
 @pytest.fixture
 def app(db_path: Path, tmp_path: Path, clock: FrozenClock) -> Iterator[Any]:
     from eid.app import create_app
-    from eid.app.db import db
-    from eid.app.ratelimit import limiter
+    from eid.web.db import db
+    from eid.web.ratelimit import limiter
 
     app = create_app(make_env(f"sqlite:///{db_path}", tmp_path), clock=clock,
                      overrides={"DEFER_INLINE": True})

@@ -19,10 +19,12 @@ def create_app(env: Mapping[str, str] | None = None, *, overrides: dict[str, Any
     import os
 
     import eid.models  # noqa: F401  (registers every table)
-    from eid.app import csrf, i18n, ratelimit, security, services
+    from eid.app import csrf, i18n, security
     from eid.app.config import load_config
-    from eid.app.db import db
     from eid.app.errors import register_error_handlers
+    from eid.web import ratelimit
+    from eid.web import unit_of_work as services
+    from eid.web.db import db
 
     source = os.environ if env is None else env
     instance = source.get("EID_INSTANCE_PATH") or None
@@ -49,8 +51,8 @@ def _build_parts(app: Flask, clock: Clock) -> Any:
     from eid.accounts.passwords import Hasher, PasswordPolicy
     from eid.accounts.registries import registries_from_config
     from eid.accounts.sms import sender_from_config
-    from eid.app.db import db
-    from eid.app.services import AppParts
+    from eid.web.db import db
+    from eid.web.unit_of_work import AppParts
 
     def session_factory() -> Any:
         return db.session
@@ -58,7 +60,7 @@ def _build_parts(app: Flask, clock: Clock) -> Any:
     profile = app.config["PASSWORD_PROFILE"]
     hasher = Hasher.for_tests() if profile == "test" else Hasher.production()
     independent = _independent_sessions(app)
-    from eid.app.replay import replay_cache_for
+    from eid.web.replay import replay_cache_for
 
     sms = sender_from_config(app.config, independent)
     return AppParts(

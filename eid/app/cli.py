@@ -66,8 +66,8 @@ def make_officer(id_number: str) -> None:
     from flask import g
 
     from eid.accounts import levels
-    from eid.app.db import db
-    from eid.app.services import services
+    from eid.web.db import db
+    from eid.web.unit_of_work import services
 
     with current_app.test_request_context("/cli"):
         try:

@@ -1,6 +1,6 @@
 """Flask-SocketIO's namespaces: the desktop's QR-login namespace and the signed-in
 page's session namespace. The server object and the pushes live in
-:mod:`eid.app.socket_emit`; the login's wiring in :mod:`eid.app.qr_wiring`."""
+:mod:`eid.web.socket_emit`; the login's wiring in :mod:`eid.web.qr_wiring`."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -9,11 +9,11 @@ from typing import Any
 from flask import Flask, request
 from flask_socketio import Namespace, join_room
 
-from eid.app.db import db
-from eid.app.qr_wiring import begin, cookie_name, current_cookie_hash, qr_json, qr_service
-from eid.app.socket_emit import QR_NS, SESSION_NS, socketio
-from eid.app.views.auth import current
 from eid.errors import EidError
+from eid.web.auth import current
+from eid.web.db import db
+from eid.web.qr_wiring import begin, cookie_name, current_cookie_hash, qr_json, qr_service
+from eid.web.socket_emit import QR_NS, SESSION_NS, socketio
 
 
 def init_app(app: Flask, async_mode: str | None = None) -> None:

@@ -13,7 +13,7 @@ from eid.accounts.registries import loading
 from eid.accounts.registries.embedded import EmbeddedPopulation, EmbeddedSubscribers
 from eid.accounts.registries.errors import ImportRejected
 from eid.accounts.registries.generator import demo_citizen
-from eid.app.db import db
+from eid.web.db import db
 
 group = AppGroup("registry", help="The synthetic population, subscriber and company registers.")
 

@@ -7,7 +7,7 @@ import os
 
 def main() -> None:
     from eid.app import create_app
-    from eid.app.socket_emit import socketio
+    from eid.web.socket_emit import socketio
 
     app = create_app()
     host = os.environ.get("HOST", "127.0.0.1")

@@ -39,7 +39,7 @@ def test_otp_texts_carry_the_code_and_fit_one_sms(kind):
 
 
 def test_captcha_is_single_use_and_expires(app):
-    from eid.app.db import db
+    from eid.web.db import db
 
     now = datetime(2026, 1, 1, tzinfo=UTC)
     with app.app_context():

@@ -49,8 +49,8 @@ def test_demo_citizens_are_adults_with_their_own_line():
 def test_seed_is_idempotent(app):
     from sqlalchemy import func, select
 
-    from eid.app.db import db
     from eid.models.registries import RegistryCitizen
+    from eid.web.db import db
 
     runner = app.test_cli_runner()
     assert runner.invoke(args=["registry", "seed", "--count", "250"]).exit_code == 0
@@ -62,8 +62,8 @@ def test_seed_is_idempotent(app):
 def test_import_is_all_or_nothing(app, tmp_path):
     from sqlalchemy import func, select
 
-    from eid.app.db import db
     from eid.models.registries import RegistryCitizen
+    from eid.web.db import db
 
     d = demo_citizen(1)
     good = json.dumps({"type": "citizen", **d.person.as_json()})

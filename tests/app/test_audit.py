@@ -4,10 +4,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from eid.app.audit import AuditWriter
-from eid.app.db import db
 from eid.models import AuditEvent
 from eid.models.audit import AuditLogIsAppendOnly
+from eid.web.audit import AuditWriter
+from eid.web.db import db
 
 
 def test_events_cannot_be_changed_or_deleted(app, clock):

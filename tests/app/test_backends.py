@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("postgres")]
 def pg_app(pg_url: str, redis_url: str, tmp_path: Any, clock: Any) -> Any:
     from eid.app import create_app
     from eid.app.cli import upgrade
-    from eid.app.db import db
+    from eid.web.db import db
 
     upgrade(pg_url)
     prefix = f"eid-test-{uuid.uuid4().hex}"
@@ -61,7 +61,7 @@ def test_signup_signin_and_device_flow_on_postgresql_and_redis(pg_app):
 
 
 def test_postgresql_refuses_changes_to_the_audit_log(pg_app):
-    from eid.app.db import db
+    from eid.web.db import db
 
     client = BufferedFlows.client(pg_app)
     register(client, 2)
@@ -77,7 +77,7 @@ def test_postgresql_refuses_changes_to_the_audit_log(pg_app):
 def test_rate_limits_are_shared_through_redis_by_two_workers(pg_url, redis_url, tmp_path, clock):
     from eid.app import create_app
     from eid.app.cli import upgrade
-    from eid.app.db import db
+    from eid.web.db import db
     from tests.flows import captcha, demo, signup_body
 
     upgrade(pg_url)

@@ -5,8 +5,8 @@ import re
 
 from sqlalchemy import select
 
-from eid.app.db import db
 from eid.models import Account, AuditEvent
+from eid.web.db import db
 from tests.flows import STRONG, last_otp, register
 
 

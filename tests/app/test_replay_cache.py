@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from eid.app.replay import MemoryReplayCache, RedisReplayCache
+from eid.web.replay import MemoryReplayCache, RedisReplayCache
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

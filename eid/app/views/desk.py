@@ -8,9 +8,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from eid.accounts import levels
-from eid.app.services import mark_expected_error, services
-from eid.app.views.auth import current, login_required
 from eid.errors import EidError
+from eid.web.auth import current, login_required
+from eid.web.unit_of_work import mark_expected_error, services
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 

@@ -6,7 +6,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
-from eid.app.db import db
+from eid.web.db import db
 
 bp = Blueprint("health", __name__)
 

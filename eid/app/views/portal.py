@@ -26,12 +26,12 @@ from flask_babel import gettext as _
 from eid.accounts import otp, recovery, sessions, signin, signup
 from eid.accounts.errors import AccountsError, CaptchaInvalid, InvalidInput, WeakPassword
 from eid.accounts.phones import mask_phone
-from eid.app import qr_wiring, socket_emit
-from eid.app.services import BROWSER_COOKIE, mark_expected_error, services
-from eid.app.views import captcha_views
-from eid.app.views.auth import clear_session_cookie, current, login_required, set_session_cookie
 from eid.app.views.field_messages import PASSWORD_REASONS, field_message
 from eid.errors import EidError
+from eid.web import captcha as web_captcha
+from eid.web import qr_wiring, socket_emit
+from eid.web.auth import clear_session_cookie, current, login_required, set_session_cookie
+from eid.web.unit_of_work import BROWSER_COOKIE, mark_expected_error, services
 
 bp = Blueprint("portal", __name__)
 
@@ -65,7 +65,7 @@ def _checked(form: dict[str, str], parse: Any) -> Any:
     """Check the captcha and every field together, so the page shows all problems at once."""
     errors: dict[str, str] = {}
     try:
-        captcha_views.verify(form.get("captcha_id", ""), form.get("captcha", ""))
+        web_captcha.verify(form.get("captcha_id", ""), form.get("captcha", ""))
     except CaptchaInvalid:
         errors["captcha"] = "captcha_invalid"
     try:
@@ -78,7 +78,7 @@ def _checked(form: dict[str, str], parse: Any) -> Any:
 
 
 def _with_captcha(template: str, status: int = 200, **ctx: Any) -> tuple[str, int]:
-    return render_template(template, captcha=captcha_views.new(), **ctx), status
+    return render_template(template, captcha=web_captcha.new(), **ctx), status
 
 
 @bp.app_context_processor

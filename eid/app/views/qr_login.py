@@ -8,10 +8,10 @@ from typing import Any
 from flask import Blueprint, jsonify, request, session
 
 from eid.accounts import signin
-from eid.app.qr_wiring import begin, current_cookie_hash, qr_json, qr_service
-from eid.app.services import services
-from eid.app.views.auth import set_session_cookie
 from eid.qr_login.service import desktop_event
+from eid.web.auth import set_session_cookie
+from eid.web.qr_wiring import begin, current_cookie_hash, qr_json, qr_service
+from eid.web.unit_of_work import services
 
 bp = Blueprint("qr", __name__)
 
