@@ -1,10 +1,11 @@
 """The trust store for chip reads.
 
 Development and test: a simulated PKI (two CSCA generations, a document signer, a
-CRL; ``eid.nfc.sim``) generated once and kept in ``instance/chip-pki/``, so the
-simulated phone (``eid-phone read-chip --simulated``) issues cards the server
-trusts. Production: the CSCA certificates (PEM) or an ICAO master list at
-``EID_CSCA_PATH``; without it the server does no chip verification and says so.
+CRL; ``eid.nfc.sim``) generated once and kept in ``instance/chip-pki/``; its document
+signer signs the desk's simulated cards and those ``GET /dev/chip/simulated-card/<ID>``
+hands to the phone (``eid-phone read-chip --simulated``), so the server trusts them.
+Production: the CSCA certificates (PEM) or an ICAO master list at ``EID_CSCA_PATH``;
+without it the server does no chip verification and says so.
 """
 from __future__ import annotations
 

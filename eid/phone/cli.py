@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from eid.phone import chip
 from eid.phone.client import ApiError, Client
 from eid.phone.profile import Profile
 
@@ -267,17 +268,19 @@ def cmd_act_as(c: Client, args: argparse.Namespace) -> dict[str, Any]:
 
 # -- the ID card's chip (NFC) -------------------------------------------------------
 
-def _person(c: Client, args: argparse.Namespace) -> Any:
-    """The profile's own person in the embedded synthetic register (development)."""
-    from eid.accounts.registries.generator import generate
-
-    idn = (demo(args).person.id_number if demo(args) else None) or c.profile.load("me").get("id_number")
+def _simulated_card(c: Client, args: argparse.Namespace) -> dict[str, Any]:
+    """The simulated card: from ``--card-file``, or issued by the development server for
+    the profile's ID number (its document signer is the one the server trusts)."""
+    if args.card_file:
+        try:
+            return dict(json.loads(Path(args.card_file).read_text()))
+        except (OSError, ValueError, TypeError) as exc:
+            raise UsageError(f"cannot read the simulated card {args.card_file}: {exc}") from exc
+    idn = getattr(args, "id_number", None) or (demo(args).person.id_number if demo(args) else None) \
+        or c.profile.load("me").get("id_number")
     if not idn:
         raise UsageError("register or log in first (the profile has no ID number)")
-    person = next((p for p in generate(3000).people if p.id_number == idn), None)
-    if person is None:
-        raise UsageError(f"{idn} is not in the synthetic register")
-    return person
+    return chip.fetch_simulated_card(c, str(idn))
 
 
 def _read(c: Client, args: argparse.Namespace, challenge: bytes) -> Any:
@@ -289,25 +292,14 @@ def _read(c: Client, args: argparse.Namespace, challenge: bytes) -> Any:
         can = args.can or (c.profile.load("me").get("id_number") or "")[-6:]
         with open_reader("usb") as transport:
             return read_card(transport, can=can, challenge=challenge)
-    from datetime import UTC, datetime
-
-    from cryptography.hazmat.primitives.asymmetric import ec
-
-    from eid.accounts.card_holder import card_holder
-    from eid.app.chip_pki import development_pki
-    from eid.nfc.sim.chip import SimulatedChip
-    from eid.nfc.sim.issuer import issue_card
-
-    now = datetime.now(UTC)
-    card = issue_card(card_holder(_person(c, args), today=now.date()),
-                      development_pki(args.pki_dir).document_signer, now=now,
-                      aa_key=ec.generate_private_key(ec.SECP256R1()))
-    return read_card(SimulatedChip(card), can=card.can, challenge=challenge)
+    try:
+        simulated = chip.simulated_chip(_simulated_card(c, args))
+    except chip.BadSimulatedCard as exc:
+        raise ApiError(0, {"error": "bad_simulated_card", "message": str(exc)}) from exc
+    return read_card(simulated, can=args.can or simulated.card.can, challenge=challenge)
 
 
 def read_chip(c: Client, args: argparse.Namespace, purpose: str) -> dict[str, Any]:
-    import base64
-
     from eid.errors import EidError
 
     session = c.call("POST", "chip/sessions", json={"purpose": purpose}, auth=True)
@@ -315,9 +307,8 @@ def read_chip(c: Client, args: argparse.Namespace, purpose: str) -> dict[str, An
         got = _read(c, args, bytes.fromhex(session["challenge"]))
     except EidError as exc:
         raise ApiError(0, {"error": exc.error, "message": exc.detail_message}) from exc
-    body = {"files": {k: base64.b64encode(v).decode() for k, v in got.files.items()},
-            "aa_signature": base64.b64encode(got.aa_signature).decode() if got.aa_signature else None}
-    out = c.call("POST", f"chip/sessions/{session['chip_session_id']}/read", json=body, auth=True)
+    out = c.call("POST", f"chip/sessions/{session['chip_session_id']}/read", json=chip.read_body(got),
+                 auth=True)
     return {**out, "chip_session_id": session["chip_session_id"], "access": got.access}
 
 
@@ -446,11 +437,12 @@ def parser() -> argparse.ArgumentParser:
         chip_options(sp)
 
     def chip_options(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--simulated", action="store_true", help="the simulated chip (development)")
+        sp.add_argument("--simulated", action="store_true",
+                        help="a simulated chip issued by the development server")
         sp.add_argument("--usb", action="store_true", help="a USB NFC reader (nfcpy)")
         sp.add_argument("--can", help="card access number (default: last 6 digits of the ID)")
-        sp.add_argument("--pki-dir", default=str(Path.cwd() / "instance"),
-                        help="the development server's instance folder (simulated cards)")
+        sp.add_argument("--card-file", help="a simulated card saved as JSON (as the development "
+                        "server's /dev/chip/simulated-card/ID returns it) instead of fetching one")
 
     sp = sub.add_parser("register", help="register with ID, phone and the card's QR")
     who(sp)

@@ -7,6 +7,7 @@ import secrets
 import time
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 import requests
 
@@ -96,7 +97,7 @@ class Client:
         (read from /dev/sms, newest first)."""
         end = time.monotonic() + wait
         while True:
-            msgs = self.call("GET", f"/dev/sms?to={requests.utils.quote(phone)}&limit=1")["messages"]
+            msgs = self.call("GET", f"/dev/sms?to={quote(phone)}&limit=1")["messages"]
             if msgs and str(msgs[0]["id"]) != str(before):
                 code = re.search(r"\b(\d{6})\b", msgs[0]["text"])
                 if code:
@@ -106,7 +107,7 @@ class Client:
             time.sleep(0.1)
 
     def last_sms_id(self, phone: str) -> str | None:
-        msgs = self.call("GET", f"/dev/sms?to={requests.utils.quote(phone)}&limit=1")["messages"]
+        msgs = self.call("GET", f"/dev/sms?to={quote(phone)}&limit=1")["messages"]
         return str(msgs[0]["id"]) if msgs else None
 
 

@@ -29,7 +29,8 @@ def server(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
 def phone(server: Any, profile: Path, *args: str, ok: bool = True) -> Any:
     cmd = [sys.executable, "-m", "eid.phone.cli", "--server", server.url, "--profile", str(profile),
            "--json", *args]
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False)
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False,
+                       cwd=profile.parent)  # never the server's folder
     if ok:
         assert r.returncode == 0, r.stdout + r.stderr
     out = json.loads(r.stdout) if r.stdout.strip().startswith("{") else None
@@ -91,24 +92,65 @@ def test_signin_by_mobile_number(server, tmp_path):
 
 
 def test_read_chip_level_1_online_and_rebind_a_lost_phone_by_chip(server, tmp_path):
+    """The phone runs in a folder of its own: the card comes over HTTP from the server,
+    whose instance folder (and development PKI) the phone never sees."""
     n = 47
-    pki = str(server.log.parent)  # the live server's instance folder holds its development PKI
     old, new = tmp_path / "old", tmp_path / "new"
+    assert not (tmp_path / "chip-pki").exists() and server.log.parent != tmp_path
     phone(server, old, "register", "--demo-citizen", str(n), "--dev-otp", "--password", STRONG)
     phone(server, old, "login", "--dev-otp", "--password", STRONG)
-    out = phone(server, old, "read-chip", "--simulated", "--pki-dir", pki)
+    out = phone(server, old, "read-chip", "--simulated")
     assert out["verified"] and out["level1_online"] and out["access"] == "PACE"
     moved = phone(server, new, "login", "--demo-citizen", str(n), "--dev-otp", "--password", STRONG,
-                  "--chip", "--simulated", "--pki-dir", pki)
+                  "--chip", "--simulated")
     assert moved["device"]["bound_by"] == "chip"
     code, out, _err = phone(server, old, "me", ok=False)
     assert code == 1
+    assert not (tmp_path / "chip-pki").exists() and not (tmp_path / "instance").exists()
 
 
 def test_read_chip_with_a_card_the_server_does_not_trust(server, tmp_path):
+    from datetime import UTC, datetime
+
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from eid.accounts.card_holder import card_holder
+    from eid.app.views.dev import simulated_card_body
+    from eid.nfc.sim.issuer import issue_card
+    from eid.nfc.sim.pki import generate_pki
+
+    now = datetime.now(UTC)
+    foreign = issue_card(card_holder(demo(46).person, today=now.date()),
+                         generate_pki(now=now).document_signer, now=now,
+                         aa_key=ec.generate_private_key(ec.SECP256R1()))
+    card = tmp_path / "foreign-card.json"
+    card.write_text(json.dumps(simulated_card_body(foreign)))
     p = tmp_path / "x"
     phone(server, p, "register", "--demo-citizen", "46", "--dev-otp", "--password", STRONG)
     phone(server, p, "login", "--dev-otp", "--password", STRONG)
-    code, out, _err = phone(server, p, "read-chip", "--simulated", "--pki-dir", str(tmp_path / "other"),
-                            ok=False)
+    code, out, _err = phone(server, p, "read-chip", "--simulated", "--card-file", str(card), ok=False)
     assert code == 1 and out["error"] == "chip_untrusted_signer"
+
+
+def test_read_chip_with_a_broken_card_file_is_one_clear_error(server, tmp_path):
+    p = tmp_path / "x"
+    phone(server, p, "register", "--demo-citizen", "45", "--dev-otp", "--password", STRONG)
+    phone(server, p, "login", "--dev-otp", "--password", STRONG)
+    card = tmp_path / "card.json"
+    card.write_text('{"can": "123456", "files": {"DG1": "not base64!"}}')
+    code, out, err = phone(server, p, "read-chip", "--simulated", "--card-file", str(card), ok=False)
+    assert code == 1 and out["error"] == "bad_simulated_card" and "Traceback" not in err
+    code, _out, err = phone(server, p, "read-chip", "--simulated", "--card-file", str(tmp_path / "no"),
+                            ok=False)
+    assert code == 2 and "cannot read the simulated card" in err and "Traceback" not in err
+
+
+def test_read_chip_simulated_for_someone_the_server_does_not_know(server, tmp_path):
+    p = tmp_path / "x"
+    phone(server, p, "register", "--demo-citizen", "44", "--dev-otp", "--password", STRONG)
+    phone(server, p, "login", "--dev-otp", "--password", STRONG)
+    me = json.loads((p / "me.json").read_text())
+    (p / "me.json").write_text(json.dumps({**me, "id_number": "001099999999"}))
+    code, out, err = phone(server, p, "read-chip", "--simulated", ok=False)
+    assert code == 1 and out["error"] == "not_found" and out["status"] == 404
+    assert "Traceback" not in err
