@@ -160,6 +160,23 @@ def fresh_verification_for(svc: Services, account: Account, session_id: str) -> 
     return True
 
 
+def chip_verified_for_activation(svc: Services, account: Account, session_id: str | None) -> bool:
+    """Whether activating a phone is vouched for by a chip read: False when no chip
+    session is named, True (using the read up) when the named one is a fresh "rebind"
+    read of this account (:func:`fresh_verification_for`).
+
+    Raises:
+        InvalidInput: a chip session is named but it is not such a read
+            (``chip_session_id: chip_not_verified``).
+    """
+    if not session_id:
+        return False
+    if not fresh_verification_for(svc, account, session_id):
+        raise InvalidInput("Read the card's chip again: that reading is not valid for this phone.",
+                           fields={"chip_session_id": "chip_not_verified"})
+    return True
+
+
 def verified_online(svc: Services, account: Account) -> datetime | None:
     return svc.session.scalar(select(ChipVerification.verified_at).where(
         ChipVerification.account_id == account.id, ChipVerification.purpose == "level1_online")

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from eid.accounts.context import Services
-from eid.accounts.errors import AccountsError, NotAuthenticated, SessionExpired
+from eid.accounts.errors import AccountsError, NotAuthenticated, NotFound, SessionExpired
 from eid.accounts.proof import Proof
 from eid.models.accounts import Account
 from eid.models.devices import Device, IssuedToken, TokenFamily
@@ -178,6 +178,19 @@ def revoke_family(svc: Services, family_id: int, reason: str) -> None:
                                                   TokenFamily.revoked_at.is_(None))
                         .values(revoked_at=svc.now, revoked_reason=reason))
     svc.session.flush()
+
+
+def revoke_own_family(svc: Services, account_id: int, family_id: int, reason: str) -> None:
+    """Revoke one of this account's app sign-ins (already revoked: nothing changes).
+
+    Raises:
+        NotFound: no such family, or it belongs to another account (the same answer,
+            so a caller cannot probe other accounts' sign-ins).
+    """
+    family = svc.session.get(TokenFamily, family_id)
+    if family is None or family.account_id != account_id:
+        raise NotFound("No such sign-in.")
+    revoke_family(svc, family_id, reason)
 
 
 def revoke_all(svc: Services, account_id: int, reason: str, *, device_id: int | None = None,

@@ -92,8 +92,8 @@ def _independent_sessions(app: Flask) -> Any:
 
 def _register_blueprints(app: Flask) -> None:
     from eid.app.views import captcha_views, desk, dev, health, portal, qr_login, static_vendor
-    from eid.mobile_api import api as mobile_api
     from eid.mobile_api import openapi
+    from eid.mobile_api import routes as mobile_api
 
     app.register_blueprint(portal.bp)
     app.register_blueprint(captcha_views.bp)
@@ -101,7 +101,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(desk.bp)
     app.register_blueprint(qr_login.bp)
     app.register_blueprint(static_vendor.bp)
-    app.register_blueprint(mobile_api.bp)
+    mobile_api.register(app)
     app.register_blueprint(openapi.bp)
     if app.config["DEV_MODE"]:
         app.register_blueprint(dev.bp)

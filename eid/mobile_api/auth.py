@@ -11,6 +11,8 @@ from flask import current_app, g, request
 from eid.accounts import devices, proof, tokens
 from eid.accounts.errors import Forbidden, NotAuthenticated
 from eid.app.services import Services, services
+from eid.models.accounts import Account
+from eid.models.devices import Device
 
 
 class DeviceKeyRequired(Forbidden):
@@ -56,3 +58,12 @@ def authenticated(*, sensitive: bool = False) -> tokens.Authenticated:
     if sensitive and auth.device is None:
         raise DeviceKeyRequired()
     return auth
+
+
+def device_for_signin(account: Account) -> Device | None:
+    """The account's active phone if this sign-in request carries a proof by its key."""
+    if not request.headers.get("DPoP"):
+        return None
+    p = request_proof()
+    device = devices.active_device(services(), account.id)
+    return device if device is not None and device.jkt == p.jkt else None

@@ -43,13 +43,23 @@ class ChallengeRef(Strict):
     challenge_id = _s(64, required=True)
 
 
-class OtpIn(ChallengeRef):
+class OtpCode:
+    """The fields of an OTP confirmation, after the reference of the flow it confirms."""
     code = _s(10, required=True)
 
 
-class PasswordIn(ChallengeRef):
+class NewPassword:
+    """The fields that set a password (the rules are the core's), after the flow's reference."""
     password = _s(1024, required=True)
     confirm = _s(1024, required=True)
+
+
+class OtpIn(OtpCode, ChallengeRef):
+    """Confirm a challenge's OTP (sign-up, sign-in, reset, mobile sign-in)."""
+
+
+class PasswordIn(NewPassword, ChallengeRef):
+    """Set the password once the challenge is confirmed (sign-up, reset)."""
 
 
 class AccountOut(Schema):
@@ -161,13 +171,12 @@ class DetailsOut(Schema):
     phone_masked = fields.String()
 
 
-class RegisterOtp(RegistrationRef):
-    code = _s(10, required=True)
+class RegisterOtp(OtpCode, RegistrationRef):
+    """:class:`OtpIn` for app registration, which names its registration instead."""
 
 
-class RegisterPassword(RegistrationRef):
-    password = _s(1024, required=True)
-    confirm = _s(1024, required=True)
+class RegisterPassword(NewPassword, RegistrationRef):
+    """:class:`PasswordIn` for app registration, which names its registration instead."""
 
 
 class DeviceActivate(Strict):

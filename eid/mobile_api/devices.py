@@ -6,15 +6,17 @@ from typing import Any
 
 from flask import jsonify
 
-from eid.accounts import devices, tokens
+from eid.accounts import chip_binding, devices, tokens
 from eid.app.services import services
 from eid.mobile_api import schemas as S
-from eid.mobile_api.api import _challenge, bp, token_response
 from eid.mobile_api.auth import access_token, authenticated, request_proof
+from eid.mobile_api.blueprint import bp
+from eid.mobile_api.responses import challenge_json, token_response
 from eid.mobile_api.spec import endpoint
+from eid.models.devices import Device
 
 
-def device_json(d: Any) -> dict[str, Any]:
+def device_json(d: Device) -> dict[str, Any]:
     return {"id": d.id, "name": d.name, "platform": d.platform, "jkt": d.jkt,
             "active": d.deactivated_at is None, "created_at": d.created_at.isoformat(),
             "last_used_at": d.last_used_at.isoformat() if d.last_used_at else None,
@@ -27,7 +29,7 @@ def device_json(d: Any) -> dict[str, Any]:
           errors=("not_authenticated",))
 def activate_start() -> Any:
     auth = authenticated()
-    return jsonify(_challenge(devices.start_activation(services(), auth.account)))
+    return jsonify(challenge_json(devices.start_activation(services(), auth.account)))
 
 
 @bp.post("/devices/activate/complete")
@@ -38,7 +40,7 @@ def activate_complete(body: dict[str, Any]) -> Any:
     auth = authenticated()
     svc = services()
     p = request_proof(None, access_token())
-    chip_ok = _chip_verified(auth.account, body.get("chip_session_id"))
+    chip_ok = chip_binding.chip_verified_for_activation(svc, auth.account, body.get("chip_session_id"))
     device = devices.complete_activation(
         svc, auth.account, challenge_id=body["challenge_id"], code=body["code"], proof=p,
         name=body["name"], platform=body["platform"], transfer=body.get("transfer_code"),
@@ -47,18 +49,6 @@ def activate_complete(body: dict[str, Any]) -> Any:
         tokens.revoke_family(svc, auth.family.id, "device_activated")
     pair = tokens.issue(svc, auth.account, device, act=None)
     return jsonify({**token_response(pair, auth.account), "device": device_json(device)}), 201
-
-
-def _chip_verified(account: Any, chip_session_id: str | None) -> bool:
-    if not chip_session_id:
-        return False
-    from eid.accounts import chip_binding
-    from eid.accounts.errors import InvalidInput
-
-    if not chip_binding.fresh_verification_for(services(), account, chip_session_id):
-        raise InvalidInput("Read the card's chip again: that reading is not valid for this phone.",
-                           fields={"chip_session_id": "chip_not_verified"})
-    return True
 
 
 @bp.get("/devices")

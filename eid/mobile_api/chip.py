@@ -10,18 +10,18 @@ from flask import current_app, jsonify
 
 from eid.accounts import chip_binding
 from eid.accounts.errors import InvalidInput
+from eid.app.chip_pki import trust_store_of
 from eid.app.services import services
 from eid.mobile_api import schemas as S
-from eid.mobile_api.api import bp
 from eid.mobile_api.auth import authenticated
+from eid.mobile_api.blueprint import bp
 from eid.mobile_api.spec import endpoint
+from eid.nfc.trust_store import TrustStore
 
 MAX_FILE = 200_000
 
 
-def trust_store() -> Any:
-    from eid.app.chip_pki import trust_store_of
-
+def trust_store() -> TrustStore | None:
     return trust_store_of(current_app._get_current_object())  # type: ignore[attr-defined]
 
 

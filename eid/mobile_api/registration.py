@@ -12,7 +12,8 @@ from eid.accounts import otp
 from eid.accounts.errors import InvalidInput
 from eid.app.services import services
 from eid.mobile_api import schemas as S
-from eid.mobile_api.api import _challenge, account_json, bp
+from eid.mobile_api.blueprint import bp
+from eid.mobile_api.responses import account_json, challenge_json
 from eid.mobile_api.spec import endpoint, parse_body
 
 
@@ -61,7 +62,7 @@ def _image_text(b64: str | None) -> str:
 @endpoint(S.RegistrationRef, S.ChallengeOut, tags=("register",),
           summary="The details are right: send the OTP", errors=("wrong_step", "not_found"))
 def register_confirm(body: dict[str, Any]) -> Any:
-    return jsonify(_challenge(reg.confirm(services(), body["registration_id"])))
+    return jsonify(challenge_json(reg.confirm(services(), body["registration_id"])))
 
 
 @bp.post("/register/resend")
@@ -71,7 +72,7 @@ def register_resend(body: dict[str, Any]) -> Any:
     r = reg.load(services(), body["registration_id"])
     if not r.otp_challenge_id:
         raise reg.WrongStep()
-    return jsonify(_challenge(otp.resend(services(), r.otp_challenge_id, "app_signup")))
+    return jsonify(challenge_json(otp.resend(services(), r.otp_challenge_id, "app_signup")))
 
 
 @bp.post("/register/verify")

@@ -8,13 +8,13 @@ from typing import Any
 from flask import current_app, jsonify
 
 from eid.accounts import sessions
-from eid.accounts.errors import NotFound
 from eid.app.qr_wiring import qr_service
 from eid.app.services import client_ip, services
 from eid.app.socket_emit import session_revoked
 from eid.mobile_api import schemas as S
-from eid.mobile_api.api import bp
 from eid.mobile_api.auth import authenticated
+from eid.mobile_api.blueprint import bp
+from eid.mobile_api.responses import session_list_json
 from eid.mobile_api.spec import endpoint
 
 
@@ -68,18 +68,9 @@ def report(body: dict[str, Any]) -> Any:
 @endpoint(None, S.SessionList, auth=True, tags=("qr-login",),
           summary="My signed-in browsers (device, IP, place, time)", errors=("not_authenticated",))
 def web_sessions() -> Any:
-    from eid.qr_login.context import browser_and_os, place_of
-
     auth = authenticated()
-    rows = sessions.list_for(services(), auth.account.id)
-    out = []
-    for r in rows:
-        browser, system = browser_and_os(r.user_agent)
-        out.append({"id": r.id, "kind": r.kind, "created_at": r.created_at.isoformat(),
-                    "last_seen_at": r.last_seen_at.isoformat(), "ip": r.ip,
-                    "place": place_of(r.ip).label, "user_agent": f"{browser} · {system}",
-                    "current": False})
-    return jsonify({"sessions": out, "web_login_enabled": auth.account.web_login_enabled})
+    listed = session_list_json(sessions.list_for(services(), auth.account.id), described=True)
+    return jsonify({**listed, "web_login_enabled": auth.account.web_login_enabled})
 
 
 @bp.delete("/web-sessions/<int:session_id>")
@@ -88,10 +79,7 @@ def web_sessions() -> Any:
           errors=("not_found", "device_key_required"))
 def revoke_web_session(session_id: int) -> Any:
     auth = authenticated(sensitive=True)
-    try:
-        sessions.revoke(services(), auth.account.id, session_id, reason="revoked_from_phone")
-    except NotFound:
-        raise
+    sessions.revoke(services(), auth.account.id, session_id, reason="revoked_from_phone")
     services().audit("session.revoke", "ok", actor_account_id=auth.account.id,
                      details={"session_id": session_id, "from": "phone"})
     services().defer(lambda: session_revoked(session_id))
