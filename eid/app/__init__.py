@@ -49,7 +49,7 @@ def create_app(env: Mapping[str, str] | None = None, *, overrides: dict[str, Any
 
 def _build_parts(app: Flask, clock: Clock) -> Any:
     from eid.accounts.passwords import Hasher, PasswordPolicy
-    from eid.accounts.registries import registries_from_config
+    from eid.accounts.registries.adapters import registries_from_config
     from eid.accounts.sms import sender_from_config
     from eid.web.db import db
     from eid.web.unit_of_work import AppParts

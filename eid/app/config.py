@@ -36,6 +36,12 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _crl_policy(value: str) -> str:
+    if value not in ("strict", "lenient"):
+        raise ConfigError("EID_CRL_POLICY must be 'strict' or 'lenient'.")
+    return value
+
+
 def load_config(env: Mapping[str, str] | None = None, *, instance_path: str | None = None) -> dict[str, Any]:
     """Build the Flask config mapping.
 
@@ -68,6 +74,8 @@ def load_config(env: Mapping[str, str] | None = None, *, instance_path: str | No
         "REDIS_URL": env.get("REDIS_URL") or None,
         "REGISTRY_URL": env.get("REGISTRY_URL") or None,
         "CSCA_PATH": env.get("EID_CSCA_PATH") or None,
+        "CRL_PATH": env.get("EID_CRL_PATH") or None,
+        "CRL_POLICY": _crl_policy(env.get("EID_CRL_POLICY") or ("strict" if production else "lenient")),
         "SMS_GATEWAY_URL": env.get("SMS_GATEWAY_URL") or None,
         "SMS_GATEWAY_TOKEN": env.get("SMS_GATEWAY_TOKEN") or None,
         "EMAIL_GATEWAY_URL": env.get("EMAIL_GATEWAY_URL") or None,

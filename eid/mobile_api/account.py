@@ -6,12 +6,12 @@ from typing import Any
 from flask import jsonify
 
 from eid.accounts import sessions, tokens
-from eid.app.services import services
 from eid.mobile_api import schemas as S
 from eid.mobile_api.auth import authenticated
 from eid.mobile_api.blueprint import bp
 from eid.mobile_api.responses import account_json, session_list_json
 from eid.mobile_api.spec import endpoint
+from eid.web.unit_of_work import services
 
 
 @bp.get("/me")

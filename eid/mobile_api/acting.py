@@ -7,13 +7,13 @@ from flask import jsonify
 
 from eid.accounts import acting, dependents, tokens
 from eid.accounts.errors import InvalidInput
-from eid.app.services import services
 from eid.mobile_api import schemas as S
 from eid.mobile_api.auth import authenticated
 from eid.mobile_api.blueprint import bp
 from eid.mobile_api.responses import token_response
 from eid.mobile_api.spec import endpoint
 from eid.models.accounts import Account
+from eid.web.unit_of_work import services
 
 
 def dependent_json(a: Account) -> dict[str, Any]:

@@ -10,9 +10,9 @@ from flask import current_app, g, request
 
 from eid.accounts import devices, proof, tokens
 from eid.accounts.errors import Forbidden, NotAuthenticated
-from eid.app.services import Services, services
 from eid.models.accounts import Account
 from eid.models.devices import Device
+from eid.web.unit_of_work import Services, services
 
 
 class DeviceKeyRequired(Forbidden):

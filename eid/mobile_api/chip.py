@@ -10,13 +10,13 @@ from flask import current_app, jsonify
 
 from eid.accounts import chip_binding
 from eid.accounts.errors import InvalidInput
-from eid.app.chip_pki import trust_store_of
-from eid.app.services import services
 from eid.mobile_api import schemas as S
 from eid.mobile_api.auth import authenticated
 from eid.mobile_api.blueprint import bp
 from eid.mobile_api.spec import endpoint
 from eid.nfc.trust_store import TrustStore
+from eid.web.chip_pki import trust_store_of
+from eid.web.unit_of_work import services
 
 MAX_FILE = 200_000
 

@@ -7,13 +7,13 @@ from typing import Any
 from flask import jsonify
 
 from eid.accounts import chip_binding, devices, tokens
-from eid.app.services import services
 from eid.mobile_api import schemas as S
 from eid.mobile_api.auth import access_token, authenticated, request_proof
 from eid.mobile_api.blueprint import bp
 from eid.mobile_api.responses import challenge_json, token_response
 from eid.mobile_api.spec import endpoint
 from eid.models.devices import Device
+from eid.web.unit_of_work import services
 
 
 def device_json(d: Device) -> dict[str, Any]:

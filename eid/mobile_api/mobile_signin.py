@@ -8,13 +8,13 @@ from flask import jsonify
 
 from eid.accounts import mobile_signin, tokens
 from eid.accounts.phones import mask_phone
-from eid.app.services import services
-from eid.app.views import captcha_views
 from eid.mobile_api import schemas as S
 from eid.mobile_api.auth import authenticated, device_for_signin
 from eid.mobile_api.blueprint import bp
 from eid.mobile_api.responses import challenge_json, token_response
 from eid.mobile_api.spec import endpoint
+from eid.web import captcha
+from eid.web.unit_of_work import services
 
 
 @bp.post("/signin/mobile/start")
@@ -22,7 +22,7 @@ from eid.mobile_api.spec import endpoint
           summary="Mobile number + captcha: an OTP goes to the line if the operators know its owner",
           errors=("invalid_input", "captcha_invalid", "rate_limited"))
 def mobile_start(body: dict[str, Any]) -> Any:
-    captcha_views.verify(body.pop("captcha_id"), body.pop("captcha"))
+    captcha.verify(body.pop("captcha_id"), body.pop("captcha"))
     issued, phone = mobile_signin.start(services(), body["phone"])
     return jsonify(challenge_json(issued, mask_phone(phone))), 202
 

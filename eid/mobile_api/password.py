@@ -7,13 +7,13 @@ from flask import jsonify
 
 from eid.accounts import otp, recovery
 from eid.accounts.phones import mask_phone
-from eid.app.services import services
-from eid.app.views import captcha_views
 from eid.mobile_api import schemas as S
 from eid.mobile_api.auth import authenticated
 from eid.mobile_api.blueprint import bp
 from eid.mobile_api.responses import challenge_json
 from eid.mobile_api.spec import endpoint
+from eid.web import captcha
+from eid.web.unit_of_work import services
 
 
 @bp.post("/password/forgot/start")
@@ -21,7 +21,7 @@ from eid.mobile_api.spec import endpoint
           summary="Forgot password: ID + phone; an OTP goes to the phone on record if they match",
           errors=("invalid_input", "captcha_invalid", "rate_limited"))
 def forgot_start(body: dict[str, Any]) -> Any:
-    captcha_views.verify(body.pop("captcha_id"), body.pop("captcha"))
+    captcha.verify(body.pop("captcha_id"), body.pop("captcha"))
     id_number, phone = recovery.parse_request(body)
     issued = recovery.start(services(), id_number, phone)
     return jsonify(challenge_json(issued, mask_phone(phone))), 202

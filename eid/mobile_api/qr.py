@@ -8,14 +8,14 @@ from typing import Any
 from flask import current_app, jsonify
 
 from eid.accounts import sessions
-from eid.app.qr_wiring import qr_service
-from eid.app.services import client_ip, services
-from eid.app.socket_emit import session_revoked
 from eid.mobile_api import schemas as S
 from eid.mobile_api.auth import authenticated
 from eid.mobile_api.blueprint import bp
 from eid.mobile_api.responses import session_list_json
 from eid.mobile_api.spec import endpoint
+from eid.web.qr_wiring import qr_service
+from eid.web.socket_emit import session_revoked
+from eid.web.unit_of_work import client_ip, services
 
 
 @bp.post("/qr-login/scan")

@@ -10,11 +10,11 @@ from flask import jsonify, request
 from eid.accounts import app_registration as reg
 from eid.accounts import otp
 from eid.accounts.errors import InvalidInput
-from eid.app.services import services
 from eid.mobile_api import schemas as S
 from eid.mobile_api.blueprint import bp
 from eid.mobile_api.responses import account_json, challenge_json
 from eid.mobile_api.spec import endpoint, parse_body
+from eid.web.unit_of_work import services
 
 
 @bp.post("/register/start")

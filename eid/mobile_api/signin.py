@@ -6,14 +6,14 @@ from typing import Any
 from flask import jsonify, request
 
 from eid.accounts import otp, sessions, signin, tokens
-from eid.app.services import services
-from eid.app.views import captcha_views
 from eid.mobile_api import schemas as S
 from eid.mobile_api.auth import authenticated, device_for_signin, request_proof
 from eid.mobile_api.blueprint import bp
 from eid.mobile_api.responses import challenge_json, token_response
 from eid.mobile_api.spec import endpoint
 from eid.models.accounts import Account
+from eid.web import captcha
+from eid.web.unit_of_work import services
 
 
 @bp.post("/signin/start")
@@ -21,7 +21,7 @@ from eid.models.accounts import Account
           summary="ID number + password; an OTP goes to the registered phone",
           errors=("invalid_input", "captcha_invalid", "invalid_credentials", "account_locked"))
 def signin_start(body: dict[str, Any]) -> Any:
-    captcha_views.verify(body.pop("captcha_id"), body.pop("captcha"))
+    captcha.verify(body.pop("captcha_id"), body.pop("captcha"))
     id_number, password = signin.parse_credentials(body)
     return jsonify(challenge_json(signin.start(services(), id_number, password)))
 

@@ -7,12 +7,12 @@ from flask import jsonify
 
 from eid.accounts import otp, signup
 from eid.accounts.phones import mask_phone
-from eid.app.services import services
-from eid.app.views import captcha_views
 from eid.mobile_api import schemas as S
 from eid.mobile_api.blueprint import bp
 from eid.mobile_api.responses import account_json, challenge_json
 from eid.mobile_api.spec import endpoint
+from eid.web import captcha
+from eid.web.unit_of_work import services
 
 
 @bp.post("/signup/start")
@@ -20,7 +20,7 @@ from eid.mobile_api.spec import endpoint
           summary="Start sign-up; an OTP goes to the phone only if every detail matches",
           errors=("invalid_input", "captcha_invalid", "rate_limited"))
 def signup_start(body: dict[str, Any]) -> Any:
-    captcha_views.verify(body.pop("captcha_id"), body.pop("captcha"))
+    captcha.verify(body.pop("captcha_id"), body.pop("captcha"))
     req = signup.parse_request(body)
     issued = signup.start(services(), req)
     return jsonify(challenge_json(issued, mask_phone(req.phone))), 202

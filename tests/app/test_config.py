@@ -1,9 +1,14 @@
 """Configuration: production refuses to start without its secrets and names them."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from eid.app.config import ConfigError, load_config
+from eid.nfc.sim.pki import generate_pki
+from eid.web.chip_pki import trust_store_for
 
 
 def test_production_names_every_missing_variable(tmp_path):
@@ -72,3 +77,25 @@ def test_migrations_match_the_models_on_sqlite(tmp_path):
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     engine.dispose()
     assert diff == []
+
+
+PRODUCTION = {"EID_ENV": "production", "EID_SECRET_KEY": "s" * 40, "DATABASE_URL": "postgresql://x/y",
+              "SMS_GATEWAY_URL": "https://sms.example", "EID_PUBLIC_URL": "https://eid.example"}
+
+
+def test_production_refuses_chips_whose_csca_has_no_current_crl_by_default(tmp_path):
+    assert load_config(PRODUCTION, instance_path=str(tmp_path))["CRL_POLICY"] == "strict"
+    assert load_config({"EID_ENV": "development"}, instance_path=str(tmp_path))["CRL_POLICY"] == "lenient"
+
+
+def test_an_unknown_crl_policy_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="EID_CRL_POLICY"):
+        load_config({**PRODUCTION, "EID_CRL_POLICY": "sometimes"}, instance_path=str(tmp_path))
+
+
+def test_the_trust_store_follows_the_crl_policy(tmp_path):
+    pem = tmp_path / "csca.pem"
+    pki = generate_pki(now=datetime.now(UTC))
+    pem.write_bytes(b"".join(c.public_bytes(Encoding.PEM) for c in pki.trust_store().cscas))
+    store = trust_store_for({"CSCA_PATH": str(pem), "CRL_POLICY": "strict"}, str(tmp_path))
+    assert store is not None and store.crl_policy == "strict"

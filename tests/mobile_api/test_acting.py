@@ -88,8 +88,8 @@ def test_someone_not_the_guardian_cannot_add_the_child(client, app):
 def test_ceo_acts_for_the_company_and_the_audit_log_records_both(client, app):
     from sqlalchemy import select
 
-    from eid.app.db import db
     from eid.models import AuditEvent
+    from eid.web.db import db
 
     ceo = next(demo(n) for n in range(1, 51) if demo(n).companies)
     company = ceo.companies[0]

@@ -10,11 +10,11 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from eid.accounts.card_holder import card_holder
-from eid.app.chip_pki import development_pki
 from eid.nfc.reader import read_card
 from eid.nfc.sim.chip import SimulatedChip
 from eid.nfc.sim.issuer import issue_card
 from eid.nfc.sim.pki import generate_pki
+from eid.web.chip_pki import development_pki
 from tests.conftest import START
 from tests.flows import Phone, register
 

@@ -56,7 +56,7 @@ def test_second_scan_is_refused_and_flagged(app, phone):
     r = phone.call("POST", "qr-login/scan", {"uri": desk.uri})
     assert r.status_code == 409 and r.get_json()["error"] == "already_scanned"
     with app.app_context():
-        from eid.app.qr_wiring import store_for
+        from eid.web.qr_wiring import store_for
 
         assert any(f.startswith("second_scan") for f in store_for(app).get(desk.tx)["flags"])
 
@@ -242,8 +242,8 @@ def test_the_desktop_is_told_only_after_the_state_is_committed(app, phone, monke
     visible to any other connection (another worker) by then."""
     from sqlalchemy import select
 
-    from eid.app import socket_emit
     from eid.models.qr import QrLoginTx
+    from eid.web import socket_emit
 
     seen: list[tuple[str, str]] = []
 

@@ -204,8 +204,8 @@ def test_malformed_json_gets_a_clear_error(client, payload):
 def test_no_audit_event_carries_the_full_id_or_the_code(client, app):
     from sqlalchemy import select
 
-    from eid.app.db import db
     from eid.models import AuditEvent
+    from eid.web.db import db
 
     d = register(client, 17)
     with app.app_context():

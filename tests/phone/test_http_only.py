@@ -8,8 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import eid.phone
 
 SERVER = ("eid.app", "eid.mobile_api", "eid.models")
@@ -78,8 +76,6 @@ def test_importing_the_phone_loads_no_tables_but_through_the_demo_register():
     assert loaded_after_importing([m for m in lazy_imports() if m != GENERATOR]) == []
 
 
-@pytest.mark.xfail(strict=True, reason="eid/accounts/registries/__init__.py imports the embedded "
-                   "registry (eid.models) at import time; importing the pure generator runs it")
 def test_the_demo_register_loads_no_tables():
     assert loaded_after_importing([GENERATOR]) == []
 

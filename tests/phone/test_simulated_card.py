@@ -23,7 +23,7 @@ def card_of(client: Any, id_number: str) -> Any:
 
 
 def test_a_simulated_card_reads_and_verifies_against_the_servers_trust_store(app, client):
-    from eid.app.chip_pki import development_pki, trust_store_of
+    from eid.web.chip_pki import development_pki, trust_store_of
 
     person = demo(3).person
     r = card_of(client, person.id_number)

@@ -5,10 +5,8 @@ from flask import Blueprint, Response, abort
 
 from eid.accounts.errors import NotFound
 from eid.web import captcha
-from eid.web.captcha import new, verify
 
 bp = Blueprint("captcha", __name__)
-__all__ = ["bp", "new", "verify"]  # new/verify: until the phone API imports eid.web.captcha
 
 
 @bp.get("/captcha/audio/<token>.wav")

@@ -58,9 +58,9 @@ def _reader(person: Any) -> Any:
         from cryptography.hazmat.primitives.asymmetric import ec
 
         from eid.accounts.card_holder import card_holder
-        from eid.app.chip_pki import development_pki
         from eid.nfc.sim.chip import SimulatedChip
         from eid.nfc.sim.issuer import issue_card
+        from eid.web.chip_pki import development_pki
 
         svc = services()
         card = issue_card(card_holder(person, today=svc.now.date()),
@@ -81,7 +81,7 @@ def read_card() -> Any:
 
     from eid.accounts import chip_binding
     from eid.accounts.errors import NotFound
-    from eid.app.chip_pki import trust_store_of
+    from eid.web.chip_pki import trust_store_of
 
     officer = _officer()
     raw = request.form.get("id_number", "")

@@ -14,9 +14,9 @@ from eid.accounts import captcha, sms
 from eid.accounts.card_holder import card_holder
 from eid.accounts.errors import InvalidInput, NotFound
 from eid.accounts.ids import parse_id_number
-from eid.app.chip_pki import development_pki
-from eid.app.services import services
 from eid.nfc.sim.issuer import CardImage, issue_card
+from eid.web.chip_pki import development_pki
+from eid.web.unit_of_work import services
 
 bp = Blueprint("dev", __name__, url_prefix="/dev")
 

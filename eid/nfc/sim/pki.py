@@ -20,7 +20,7 @@ from eid.nfc.sim.certified_key import CertifiedKey
 from eid.nfc.sim.signing import sign_cms
 from eid.nfc.trust_store import CSCA_MASTER_LIST, CrlPolicy, TrustStore, master_list_content
 
-# CertifiedKey is re-exported: callers (eid.app.chip_pki) import it from here.
+# CertifiedKey is re-exported: callers (eid.web.chip_pki) import it from here.
 __all__ = ["CertifiedKey", "KeyKind", "SimulatedPki", "generate_pki", "issue_crl", "issue_csca",
            "issue_document_signer", "new_key"]
 

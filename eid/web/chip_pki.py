@@ -54,12 +54,20 @@ def development_pki(instance_path: str | Path) -> SimulatedPki:
 
 
 def trust_store_for(config: Any, instance_path: str) -> TrustStore | None:
+    """The CSCAs (``EID_CSCA_PATH``: PEM, or an ICAO master list) and their CRLs (in the PEM,
+    or ``EID_CRL_PATH``), under ``CRL_POLICY``: ``strict`` (production's default) refuses
+    a document signer whose CSCA has no current CRL; ``lenient`` accepts it with a warning."""
+    policy = config.get("CRL_POLICY", "lenient")
     path = config.get("CSCA_PATH")
     if path:
         data = Path(path).read_bytes()
-        return TrustStore.from_pem(data) if b"-----BEGIN" in data else TrustStore.from_master_list(data)
+        store = TrustStore.from_pem(data, crl_policy=policy) if b"-----BEGIN" in data \
+            else TrustStore.from_master_list(data, crl_policy=policy)
+        crls = config.get("CRL_PATH")
+        return store.merged(TrustStore.from_pem(Path(crls).read_bytes(), crl_policy=policy)) \
+            if crls else store
     if config.get("DEV_MODE"):
-        return development_pki(instance_path).trust_store()
+        return development_pki(instance_path).trust_store(crl_policy=policy)
     return None
 
 
