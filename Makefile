@@ -43,8 +43,9 @@ test: deps
 
 lint: deps
 	$(BIN)/ruff check .
-	$(BIN)/mypy eid/nfc eid/qr_login
+	$(BIN)/mypy eid/nfc eid/qr_login eid/accounts
 	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_import_circles.py
 
 bench: seed
 	$(BIN)/python -m bench

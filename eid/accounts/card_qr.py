@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Protocol
 
 from eid.accounts.errors import AccountsError
-from eid.accounts.registries.interfaces import Citizen
 
 
 class CardQrInvalid(AccountsError):
@@ -54,7 +54,24 @@ def parse_card_qr(text: str) -> CardQr:
                   _date(issued, "issue date") if issued else None, tuple(extra))
 
 
-def format_card_qr(person: Citizen, issue_date: date | None = None) -> str:
+class CardFields(Protocol):
+    """What the card prints in its QR (a register's ``Citizen`` has all of it)."""
+
+    @property
+    def id_number(self) -> str: ...
+    @property
+    def old_id_number(self) -> str | None: ...
+    @property
+    def full_name(self) -> str: ...
+    @property
+    def birth_date(self) -> date: ...
+    @property
+    def sex(self) -> str: ...
+    @property
+    def permanent_address(self) -> str: ...
+
+
+def format_card_qr(person: CardFields, issue_date: date | None = None) -> str:
     """The QR text for a register record (for synthetic cards and tests)."""
     issued = issue_date or getattr(person, "issue_date", None)
     sex = {"M": "Nam", "F": "Nữ"}.get(person.sex, person.sex)
