@@ -7,8 +7,12 @@ from pathlib import Path
 import click
 from alembic import command
 from alembic.config import Config
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from flask.cli import AppGroup
+
+from eid.accounts import levels
+from eid.web.db import db
+from eid.web.unit_of_work import services
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -63,12 +67,6 @@ accounts_group = AppGroup("accounts", help="Account administration.")
 @click.argument("id_number")
 def make_officer(id_number: str) -> None:
     """Give the account of ID_NUMBER the officer role (the verification desk)."""
-    from flask import g
-
-    from eid.accounts import levels
-    from eid.web.db import db
-    from eid.web.unit_of_work import services
-
     with current_app.test_request_context("/cli"):
         try:
             account = levels.make_officer(services(), id_number)

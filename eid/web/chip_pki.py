@@ -15,7 +15,11 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
+from eid.accounts.card_holder import card_holder
+from eid.accounts.registries.interfaces import Citizen
+from eid.nfc.sim.issuer import CardImage, issue_card
 from eid.nfc.sim.pki import CertifiedKey, SimulatedPki, generate_pki
 from eid.nfc.trust_store import TrustStore
 
@@ -51,6 +55,14 @@ def development_pki(instance_path: str | Path) -> SimulatedPki:
     if not (root / "crl.pem").exists():
         _save(root, generate_pki(now=datetime.now(UTC)))
     return _load(root)
+
+
+def simulated_card(person: Citizen, *, now: datetime, instance_path: str | Path) -> CardImage:
+    """A freshly personalised chip for a register record, signed by the development
+    document signer, with a new ECDSA P-256 active-authentication key (the desk's
+    simulated reader and ``/dev/chip/simulated-card`` both hand these out)."""
+    return issue_card(card_holder(person, today=now.date()), development_pki(instance_path).document_signer,
+                      now=now, aa_key=ec.generate_private_key(ec.SECP256R1()))
 
 
 def trust_store_for(config: Any, instance_path: str) -> TrustStore | None:

@@ -2,14 +2,19 @@
 their account to level 2. Officers only; every lookup and upgrade is audited."""
 from __future__ import annotations
 
+import base64
+from contextlib import contextmanager
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from eid.accounts import levels
+from eid.accounts import chip_binding, levels
+from eid.accounts.errors import NotFound
 from eid.errors import EidError
+from eid.nfc.sim.chip import SimulatedChip
 from eid.web.auth import current, login_required
+from eid.web.chip_pki import simulated_card, trust_store_of
 from eid.web.unit_of_work import mark_expected_error, services
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
@@ -43,10 +48,6 @@ def search() -> Any:
 def _reader(person: Any) -> Any:
     """The desk reader: the USB reader (nfcpy), or in development the simulated chip of
     a card issued for the register's record with the development PKI."""
-    from contextlib import contextmanager
-
-    from flask import current_app
-
     if current_app.config.get("DESK_READER", "simulated" if current_app.config["DEV_MODE"]
                               else "usb") == "usb":
         from eid.nfc.nfcpy_reader import open_reader
@@ -55,17 +56,7 @@ def _reader(person: Any) -> Any:
 
     @contextmanager
     def simulated():  # type: ignore[no-untyped-def]
-        from cryptography.hazmat.primitives.asymmetric import ec
-
-        from eid.accounts.card_holder import card_holder
-        from eid.nfc.sim.chip import SimulatedChip
-        from eid.nfc.sim.issuer import issue_card
-        from eid.web.chip_pki import development_pki
-
-        svc = services()
-        card = issue_card(card_holder(person, today=svc.now.date()),
-                          development_pki(current_app.instance_path).document_signer, now=svc.now,
-                          aa_key=ec.generate_private_key(ec.SECP256R1()))
+        card = simulated_card(person, now=services().now, instance_path=current_app.instance_path)
         yield SimulatedChip(card)
 
     return simulated
@@ -75,14 +66,6 @@ def _reader(person: Any) -> Any:
 @login_required
 def read_card() -> Any:
     """Read the person's card on the desk reader and show the chip's photo."""
-    import base64
-
-    from flask import current_app
-
-    from eid.accounts import chip_binding
-    from eid.accounts.errors import NotFound
-    from eid.web.chip_pki import trust_store_of
-
     officer = _officer()
     raw = request.form.get("id_number", "")
     try:

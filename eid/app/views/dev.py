@@ -7,15 +7,14 @@ import base64
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 from flask import Blueprint, current_app, jsonify, render_template, request
 
 from eid.accounts import captcha, sms
-from eid.accounts.card_holder import card_holder
 from eid.accounts.errors import InvalidInput, NotFound
 from eid.accounts.ids import parse_id_number
-from eid.nfc.sim.issuer import CardImage, issue_card
-from eid.web.chip_pki import development_pki
+from eid.accounts.phones import normalize_phone
+from eid.nfc.sim.issuer import CardImage
+from eid.web.chip_pki import simulated_card
 from eid.web.unit_of_work import services
 
 bp = Blueprint("dev", __name__, url_prefix="/dev")
@@ -24,8 +23,6 @@ bp = Blueprint("dev", __name__, url_prefix="/dev")
 def _messages() -> list[dict[str, Any]]:
     to = request.args.get("to") or None
     if to and "@" not in to:  # the outbox also holds development e-mail
-        from eid.accounts.phones import normalize_phone
-
         to = normalize_phone(to)
     limit = min(max(request.args.get("limit", 50, type=int) or 50, 1), 500)
     rows = sms.list_outbox(services().session, limit=limit, to=to)
@@ -69,7 +66,7 @@ def simulated_card_body(card: CardImage) -> dict[str, Any]:
 
 
 @bp.get("/chip/simulated-card/<id_number>")
-def simulated_card(id_number: str) -> Any:
+def simulated_card_of(id_number: str) -> Any:
     """A freshly personalised chip for the register's record of ``id_number``, signed by
     the development document signer (``instance/chip-pki``), with a new ECDSA P-256 AA
     key. A GET: the server keeps nothing, and pages' CSRF check guards only other methods.
@@ -85,9 +82,7 @@ def simulated_card(id_number: str) -> Any:
     if len(person.id_number) != 12:
         raise InvalidInput("Only a 12-digit CCCD has a chip; this person holds none.",
                            fields={"id_number": "no_chip_card"})
-    card = issue_card(card_holder(person, today=svc.now.date()),
-                      development_pki(current_app.instance_path).document_signer, now=svc.now,
-                      aa_key=ec.generate_private_key(ec.SECP256R1()))
+    card = simulated_card(person, now=svc.now, instance_path=current_app.instance_path)
     response = jsonify({"id_number": person.id_number, **simulated_card_body(card)})
     response.headers["Cache-Control"] = "no-store"  # it carries a private key
     return response
