@@ -6,15 +6,42 @@ The result is the ``act`` record carried by the tokens and the audit log:
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from eid.accounts import dependents
 from eid.accounts.context import Services
-from eid.accounts.errors import Forbidden, NotFound
+from eid.accounts.errors import Forbidden, InvalidInput, NotFound
 from eid.models.accounts import Account
 
 
 class NotLegalRepresentative(Forbidden):
     error = "not_legal_representative"
     message = "Only the company's chief executive (legal representative) may act for it."
+
+
+def require_self(act: Mapping[str, str] | None) -> None:
+    """Acting is one level deep: switch back to yourself before acting for someone else
+    or adding a dependent.
+
+    Raises:
+        InvalidInput: the token already acts for someone (``act`` is set)."""
+    if act:
+        raise InvalidInput("Switch back to yourself first.", fields={"act": "already_acting"})
+
+
+def start(svc: Services, person: Account, *, act: Mapping[str, str] | None, company_id: str | None,
+          dependent_id: int | None) -> dict[str, str]:
+    """Act for the company or the dependent named (one of the two).
+
+    Raises:
+        InvalidInput: already acting, or neither named.
+        NotFound, NotLegalRepresentative: see :func:`for_company`, :func:`for_dependent`."""
+    require_self(act)
+    if company_id:
+        return for_company(svc, person, company_id)
+    if dependent_id:
+        return for_dependent(svc, person, dependent_id)
+    raise InvalidInput("Name a company_id or a dependent_id.", fields={"company_id": "required"})
 
 
 def for_company(svc: Services, person: Account, company_id: str) -> dict[str, str]:

@@ -77,6 +77,12 @@ def list_for(svc: Services, account_id: int) -> list[WebSession]:
     return list(rows)
 
 
+def set_web_login(svc: Services, account: Account, enabled: bool) -> None:
+    """The app's switch for signing browsers in by QR (off: scans are refused)."""
+    account.web_login_enabled = enabled
+    svc.audit("settings.web_login", "on" if enabled else "off", actor_account_id=account.id)
+
+
 def revoke(svc: Services, account_id: int, session_id: int, reason: str = "user") -> WebSession:
     row = svc.session.get(WebSession, session_id)
     if row is None or row.account_id != account_id:

@@ -6,7 +6,6 @@ from typing import Any
 from flask import jsonify
 
 from eid.accounts import acting, dependents, tokens
-from eid.accounts.errors import InvalidInput
 from eid.mobile_api import schemas as S
 from eid.mobile_api.auth import authenticated
 from eid.mobile_api.blueprint import bp
@@ -36,7 +35,7 @@ def list_dependents() -> Any:
           errors=("not_guardian", "not_a_minor", "invalid_input", "device_key_required"))
 def add_dependent(body: dict[str, Any]) -> Any:
     auth = authenticated(sensitive=True)
-    _not_while_acting(auth)
+    acting.require_self(auth.act)
     return jsonify(dependent_json(dependents.add(services(), auth.account, body))), 201
 
 
@@ -56,18 +55,8 @@ def list_companies() -> Any:
           errors=("not_legal_representative", "not_found", "device_key_required"))
 def act_as(body: dict[str, Any]) -> Any:
     auth = authenticated(sensitive=True)
-    _not_while_acting(auth)
     svc = services()
-    if body.get("company_id"):
-        act = acting.for_company(svc, auth.account, body["company_id"])
-    elif body.get("dependent_id"):
-        act = acting.for_dependent(svc, auth.account, int(body["dependent_id"]))
-    else:
-        raise InvalidInput("Name a company_id or a dependent_id.", fields={"company_id": "required"})
+    act = acting.start(svc, auth.account, act=auth.act, company_id=body.get("company_id"),
+                       dependent_id=int(body["dependent_id"]) if body.get("dependent_id") else None)
     pair = tokens.issue(svc, auth.account, auth.device, act=act)
     return jsonify(token_response(pair, auth.account))
-
-
-def _not_while_acting(auth: tokens.Authenticated) -> None:
-    if auth.act:
-        raise InvalidInput("Switch back to yourself first.", fields={"act": "already_acting"})

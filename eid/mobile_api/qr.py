@@ -91,7 +91,5 @@ def revoke_web_session(session_id: int) -> Any:
           summary="Turn web sign-in by QR code on or off", errors=("device_key_required",))
 def web_login_setting(body: dict[str, Any]) -> Any:
     auth = authenticated(sensitive=True)
-    auth.account.web_login_enabled = bool(body["enabled"])
-    services().audit("settings.web_login", "on" if body["enabled"] else "off",
-                     actor_account_id=auth.account.id)
+    sessions.set_web_login(services(), auth.account, bool(body["enabled"]))
     return jsonify({"ok": True})

@@ -142,3 +142,22 @@ def test_a_company_the_register_does_not_know_is_not_found(svc, audit, company_i
     with pytest.raises(NotFound):
         acting.for_company(svc(), ceo, company_id)
     assert audit.entries == []
+
+
+def test_acting_is_one_level_deep(svc, guardian):
+    dep = dependents.add(svc(), guardian, child_form())
+    already = acting.for_dependent(svc(), guardian, dep.id)
+    with pytest.raises(InvalidInput) as info:
+        acting.start(svc(), guardian, act=already, company_id=None, dependent_id=dep.id)
+    assert info.value.details["fields"] == {"act": "already_acting"}
+    with pytest.raises(InvalidInput):
+        acting.require_self(already)
+    acting.require_self(None)
+
+
+def test_starting_to_act_names_whom(svc, guardian):
+    dep = dependents.add(svc(), guardian, child_form())
+    assert acting.start(svc(), guardian, act=None, company_id=None, dependent_id=dep.id)["id"] == str(dep.id)
+    with pytest.raises(InvalidInput) as info:
+        acting.start(svc(), guardian, act=None, company_id="", dependent_id=None)
+    assert info.value.details["fields"] == {"company_id": "required"}

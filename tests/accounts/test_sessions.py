@@ -143,3 +143,12 @@ def test_a_session_that_still_authenticates_is_listed(svc, account, clock):
     live = [s.id for s in sessions.list_for(svc(), account.id)]
     sessions.authenticate(svc(), new.token)
     assert new.session.id in live
+
+
+def test_the_web_login_switch_is_kept_and_audited(svc, audit):
+    account = add_account(svc(), demo(3))
+    sessions.set_web_login(svc(), account, False)
+    assert account.web_login_enabled is False
+    assert audit.last("settings.web_login").outcome == "off"
+    sessions.set_web_login(svc(), account, True)
+    assert account.web_login_enabled is True and audit.last("settings.web_login").outcome == "on"
