@@ -143,8 +143,10 @@ def _record(svc: Services, account: Account, row: ChipSession, result: Verificat
     svc.session.add(v)
     svc.session.flush()
     action = "chip.level1_online" if row.purpose == "level1_online" else f"chip.{row.purpose}"
-    svc.audit(action, "ok", actor_account_id=account.id, id_number=account.id_number,
-              details={"verification_id": v.id, "aa": result.aa_hash})
+    details: dict[str, object] = {"verification_id": v.id, "aa": result.aa_hash}
+    if result.warnings:  # accepted under the lenient CRL policy: say what was not checked
+        details["warnings"] = list(result.warnings)
+    svc.audit(action, "ok", actor_account_id=account.id, id_number=account.id_number, details=details)
     return v
 
 

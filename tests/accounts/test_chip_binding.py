@@ -19,6 +19,7 @@ from eid.nfc.reader import read_card
 from eid.nfc.sim.chip import SimulatedChip
 from eid.nfc.sim.issuer import CardImage, issue_card
 from eid.nfc.sim.pki import SimulatedPki, generate_pki
+from eid.nfc.trust_store import TrustStore
 from tests.accounts.conftest import START
 from tests.accounts.support import add_account, demo
 
@@ -301,3 +302,19 @@ def test_a_read_that_is_no_rebind_vouches_for_no_phone(svc, account, card, pki, 
         submit(svc, account, row, card, pki)
     with pytest.raises(InvalidInput):
         chip_binding.chip_verified_for_activation(svc(), account, row.id)
+
+
+def test_a_csca_without_a_crl_is_accepted_with_a_warning_when_lenient(svc, audit, account, card, pki):
+    store = TrustStore(pki.trust_store().cscas, crl_policy="lenient")
+    row = chip_binding.start(svc(), account, "level1_online")
+    v = submit(svc, account, row, card, pki, trust_store=store)
+    assert audit.last("chip.level1_online").details == {
+        "verification_id": v.id, "aa": v.active_auth, "warnings": ["crl_missing"]}
+
+
+def test_a_csca_without_a_crl_is_refused_when_strict(svc, audit, account, card, pki):
+    store = TrustStore(pki.trust_store().cscas, crl_policy="strict")
+    row = chip_binding.start(svc(), account, "level1_online")
+    with pytest.raises(chip_binding.ChipRejected) as info:
+        submit(svc, account, row, card, pki, trust_store=store)
+    assert info.value.error == "chip_crl_missing"
