@@ -55,8 +55,8 @@ def authenticate(svc: Services, token: str | None) -> tuple[WebSession, Account]
     row = svc.session.scalar(select(WebSession).where(WebSession.token_hash == token_hash(token)))
     if row is None:
         raise NotAuthenticated("Sign in first.")
-    idle = timedelta(seconds=svc.settings.session_idle_seconds)
-    if row.revoked_at is not None or svc.now >= row.expires_at or svc.now - row.last_seen_at > idle:
+    if (row.revoked_at is not None or svc.now >= row.expires_at
+            or is_idle_expired(row, svc.now, svc.settings.session_idle_seconds)):
         raise SessionExpired("Your session has ended. Sign in again.")
     if svc.now - row.last_seen_at >= LAST_SEEN_GRANULARITY:
         row.last_seen_at = svc.now
@@ -67,12 +67,12 @@ def authenticate(svc: Services, token: str | None) -> tuple[WebSession, Account]
 
 
 def list_for(svc: Services, account_id: int) -> list[WebSession]:
-    idle = timedelta(seconds=svc.settings.session_idle_seconds)
+    cutoff = idle_cutoff(svc.now, svc.settings.session_idle_seconds)
     rows = svc.session.scalars(
         select(WebSession).where(WebSession.account_id == account_id,
                                  WebSession.revoked_at.is_(None),
                                  WebSession.expires_at > svc.now,
-                                 WebSession.last_seen_at > svc.now - idle)
+                                 WebSession.last_seen_at >= cutoff)
         .order_by(WebSession.last_seen_at.desc()))
     return list(rows)
 
@@ -108,5 +108,14 @@ def end(svc: Services, row: WebSession) -> None:
     svc.session.flush()
 
 
+def idle_cutoff(now: datetime, idle_seconds: int) -> datetime:
+    """The one idle rule: a session last seen at or after this instant is still live.
+
+    ``authenticate`` (through ``is_idle_expired``) and ``list_for`` (in SQL) both
+    use it, so a session that still signs in is always listed, and the reverse.
+    """
+    return now - timedelta(seconds=idle_seconds)
+
+
 def is_idle_expired(row: WebSession, now: datetime, idle_seconds: int) -> bool:
-    return now - row.last_seen_at > timedelta(seconds=idle_seconds)
+    return row.last_seen_at < idle_cutoff(now, idle_seconds)

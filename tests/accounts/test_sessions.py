@@ -134,15 +134,25 @@ def test_is_idle_expired_says_what_authenticate_does(svc, account, clock, second
     assert sessions.is_idle_expired(new.session, clock.now() + timedelta(seconds=seconds), 900) is idle
 
 
-@pytest.mark.xfail(strict=True, reason="boundary mismatch: authenticate() refuses only when idle "
-                   "> SESSION_IDLE_SECONDS, list_for() drops a session once idle >= it, so at "
-                   "exactly the limit a usable session is missing from the list")
 def test_a_session_that_still_authenticates_is_listed(svc, account, clock):
     new = sessions.create(svc(), account)
     clock.advance(minutes=15)
     live = [s.id for s in sessions.list_for(svc(), account.id)]
     sessions.authenticate(svc(), new.token)
     assert new.session.id in live
+
+
+@pytest.mark.parametrize("seconds", [899, 900, 901, 960])
+def test_the_list_and_sign_in_agree_on_idleness_around_the_limit(svc, account, clock, seconds):
+    new = sessions.create(svc(), account)
+    clock.advance(seconds=seconds)
+    listed = new.session.id in [s.id for s in sessions.list_for(svc(), account.id)]
+    try:
+        sessions.authenticate(svc(), new.token)
+        authenticates = True
+    except SessionExpired:
+        authenticates = False
+    assert listed is authenticates is (seconds <= 900)
 
 
 def test_the_web_login_switch_is_kept_and_audited(svc, audit):
