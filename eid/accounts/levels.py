@@ -12,6 +12,7 @@ from eid.accounts.context import Services
 from eid.accounts.errors import Forbidden, InvalidInput, NotFound
 from eid.accounts.ids import parse_id_number
 from eid.models.accounts import Account
+from eid.models.chip import ChipVerification
 
 CHECKS = ("card_inspected", "portrait_matches", "details_confirmed")
 
@@ -38,8 +39,25 @@ def find(svc: Services, officer: Account, raw_id: str) -> tuple[object | None, A
     return person, account
 
 
+def _check_chip_read(svc: Services, account: Account, chip_verification_id: int) -> None:
+    """The cited chip read must be one the desk made of this account's card: the id
+    comes back from the page as a hidden field, so it is checked, not trusted."""
+    read = (svc.session.get(ChipVerification, chip_verification_id)
+            if 0 < chip_verification_id < 2**31 else None)  # an INTEGER primary key
+    if read is None or read.account_id != account.id or read.purpose != "desk":
+        raise InvalidInput("The chip read cited is not one of this person's card at the desk.",
+                           fields={"chip_verification_id": "chip_read_invalid"})
+
+
 def upgrade_to_level_2(svc: Services, officer: Account, account_id: int, checks: list[str],
                        *, chip_verification_id: int | None = None) -> Account:
+    """Raise ``account_id`` to level 2 after the officer's in-person checks.
+
+    Raises:
+        OfficerOnly: ``officer`` is no officer. InvalidInput: a check is not ticked,
+        or ``chip_verification_id`` is not a desk read of this account's card.
+        NotFound: no such account.
+    """
     require_officer(officer)
     missing = [c for c in CHECKS if c not in checks]
     if missing:
@@ -48,6 +66,8 @@ def upgrade_to_level_2(svc: Services, officer: Account, account_id: int, checks:
     account = svc.session.get(Account, account_id)
     if account is None:
         raise NotFound("No such account.")
+    if chip_verification_id is not None:
+        _check_chip_read(svc, account, chip_verification_id)
     before = account.level
     account.level = 2
     svc.session.flush()

@@ -107,9 +107,6 @@ def test_making_an_officer_of_someone_without_an_account_is_not_found(svc):
         levels.make_officer(svc(), demo(4).person.id_number)
 
 
-@pytest.mark.xfail(strict=True, reason="upgrade_to_level_2 records chip_verification_id in the "
-                   "audit log without checking that the verification exists and belongs to the "
-                   "account being upgraded (the desk form posts it back as a hidden field)")
 def test_an_upgrade_cannot_cite_someone_elses_chip_read(svc, audit, officer, citizen):
     other = add_account(svc(), demo(5))
     theirs = ChipVerification(account_id=other.id, chip_session_id="c" * 32, purpose="desk",
@@ -122,3 +119,33 @@ def test_an_upgrade_cannot_cite_someone_elses_chip_read(svc, audit, officer, cit
         levels.upgrade_to_level_2(svc(), officer, citizen.id, CHECKS,
                                   chip_verification_id=theirs.id)
     assert all(e.details.get("chip_verification_id") != theirs.id for e in audit.entries)
+
+
+def _chip_read(svc, account, purpose="desk"):  # type: ignore[no-untyped-def]
+    read = ChipVerification(account_id=account.id, chip_session_id=f"{purpose[:1]}{account.id:031d}",
+                            purpose=purpose, id_number=account.id_number, document_signer="DS",
+                            csca="CSCA", document_signer_serial="101", verified_at=svc().now,
+                            level=1)
+    svc().session.add(read)
+    svc().session.flush()
+    return read
+
+
+def test_an_upgrade_cites_the_desks_chip_read_of_this_card(svc, audit, officer, citizen):
+    read = _chip_read(svc, citizen)
+    levels.upgrade_to_level_2(svc(), officer, citizen.id, CHECKS, chip_verification_id=read.id)
+    assert audit.last("desk.upgrade").details["chip_verification_id"] == read.id
+
+
+@pytest.mark.parametrize("cited", ["someone_else", "not_at_the_desk", 999_999, 0, -1, 2**63])
+def test_an_upgrade_citing_a_read_that_is_not_this_cards_at_the_desk_changes_nothing(
+        svc, audit, officer, citizen, cited):
+    if cited == "someone_else":
+        cited = _chip_read(svc, add_account(svc(), demo(5))).id
+    elif cited == "not_at_the_desk":
+        cited = _chip_read(svc, citizen, purpose="level1_online").id
+    with pytest.raises(InvalidInput) as info:
+        levels.upgrade_to_level_2(svc(), officer, citizen.id, CHECKS, chip_verification_id=cited)
+    assert info.value.details["fields"] == {"chip_verification_id": "chip_read_invalid"}
+    assert svc().session.get(Account, citizen.id).level == 1
+    assert "desk.upgrade" not in [a for a, _ in audit.actions()]
