@@ -15,7 +15,7 @@ from eid.accounts import otp, tokens
 from eid.accounts.context import Services
 from eid.accounts.errors import AccountsError, Conflict, Forbidden, InvalidInput, NotFound
 from eid.accounts.proof import Proof
-from eid.models.accounts import Account
+from eid.models.accounts import Account, OtpChallenge
 from eid.models.devices import Device, UsedProof
 from eid.models.ops import add_unique, insert_if_absent
 
@@ -47,14 +47,23 @@ def transfer_code(svc: Services, account: Account,
     return code, issued.expires_at
 
 
-def _check_transfer_code(svc: Services, account: Account, code: str) -> None:
+def _transfer_challenge(svc: Services, account: Account, old: Device,
+                        code: str) -> OtpChallenge:
+    """The pending transfer challenge that ``old`` (the active phone) showed with ``code``.
+
+    A code shown by any other phone (one replaced since, e.g. a stolen one) is not
+    tried. Verification only: the caller consumes it once the new key is bound.
+
+    Raises:
+        OldDeviceOrChipRequired: no such code, or it has expired.
+    """
     for ch in otp.pending_for(svc, account.id_number, "transfer"):
+        if otp.payload(ch).get("device_id") != old.id:
+            continue
         try:
-            otp.verify(svc, ch.id, "transfer", code)
+            return otp.verify(svc, ch.id, "transfer", code)
         except AccountsError:
             continue  # not this one: try the next pending code
-        otp.consume(svc, ch)
-        return
     raise OldDeviceOrChipRequired("The code from the old phone is not correct or has expired.")
 
 
@@ -62,6 +71,9 @@ def complete_activation(svc: Services, account: Account, *, challenge_id: str, c
                         proof: Proof, name: str, platform: str, transfer: str | None = None,
                         chip_verified: bool = False) -> Device:
     """Bind the key that signed ``proof``; deactivate the previous phone.
+
+    Every check comes before the first change: a refused key or code leaves the old
+    phone active with its tokens and codes (the web layer commits after a domain error).
 
     Raises:
         OtpInvalid/OtpExpired: the SMS code. OldDeviceOrChipRequired: another
@@ -74,25 +86,34 @@ def complete_activation(svc: Services, account: Account, *, challenge_id: str, c
                            fields={"name" if not name else "platform": "invalid"})
     ch = otp.verify(svc, challenge_id, "device", code)
     old = active_device(svc, account.id)
-    bound_by = "first"
+    bound_by, shown = "first", None
     if old is not None:
         if chip_verified:
             bound_by = "chip"
         elif transfer:
-            _check_transfer_code(svc, account, transfer.strip())
+            shown = _transfer_challenge(svc, account, old, transfer.strip())
             bound_by = "old_device_code"
         else:
             raise OldDeviceOrChipRequired()
-        deactivate(svc, account, old.id, reason="replaced")
-    otp.consume(svc, ch)
     device = Device(account_id=account.id, name=name, platform=platform, jwk=dict(proof.jwk),
                     jkt=proof.jkt, created_at=svc.now, bound_by=bound_by)
     if not add_unique(svc.session, device):
         raise Conflict("This device key is already registered.")
+    if old is not None:
+        deactivate(svc, account, old.id, reason="replaced")  # voids ``shown`` with its other codes
+    if shown is not None:
+        otp.consume(svc, shown)
+    otp.consume(svc, ch)
     svc.audit("device.activate", "ok", actor_account_id=account.id,
               details={"device_id": device.id, "bound_by": bound_by,
                        "replaced": old.id if old else None})
     return device
+
+
+def _void_transfer_codes(svc: Services, account: Account, device_id: int) -> None:
+    for ch in otp.pending_for(svc, account.id_number, "transfer"):
+        if otp.payload(ch).get("device_id") == device_id:
+            otp.consume(svc, ch)
 
 
 def deactivate(svc: Services, account: Account, device_id: int, *, reason: str) -> Device:
@@ -102,6 +123,7 @@ def deactivate(svc: Services, account: Account, device_id: int, *, reason: str) 
     if device.deactivated_at is None:
         device.deactivated_at, device.deactivated_reason = svc.now, reason
         tokens.revoke_all(svc, account.id, f"device_{reason}", device_id=device.id)
+        _void_transfer_codes(svc, account, device.id)
         svc.audit("device.deactivate", "ok", actor_account_id=account.id,
                   details={"device_id": device.id, "reason": reason})
     svc.session.flush()

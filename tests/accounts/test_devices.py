@@ -154,9 +154,6 @@ def test_a_key_registered_twice_is_a_conflict(svc, session, outbox, account):
     assert active(session, account) == []
 
 
-@pytest.mark.xfail(strict=True, reason="complete_activation deactivates the old phone (revoking its "
-                   "tokens) and consumes the code before add_unique refuses the key; the web layer "
-                   "commits after a domain error, so the Conflict leaves the account with no phone")
 def test_a_refused_key_leaves_the_old_phone_active(svc, session, outbox, account):
     old = activate(svc, outbox, account, 1)
     add_device(svc(), add_account(svc(), demo(10)), phone_key(2))  # a shared family phone
@@ -167,9 +164,6 @@ def test_a_refused_key_leaves_the_old_phone_active(svc, session, outbox, account
     assert active(session, account) == [old]
 
 
-@pytest.mark.xfail(strict=True, reason="_check_transfer_code accepts any pending transfer code of "
-                   "the account; it never checks that the phone which showed it (payload device_id) "
-                   "is still the active one, and deactivating a phone leaves its codes pending")
 def test_a_code_shown_by_a_phone_that_was_replaced_since_moves_nothing(svc, session, outbox, account):
     first = activate(svc, outbox, account, 1)
     code, _ = devices.transfer_code(svc(), account, first)  # e.g. on the phone that was stolen
@@ -177,6 +171,30 @@ def test_a_code_shown_by_a_phone_that_was_replaced_since_moves_nothing(svc, sess
     with contextlib.suppress(AccountsError):
         activate(svc, outbox, account, 3, transfer=code)
     assert active(session, account) == [second]
+
+
+def test_a_refused_key_keeps_the_old_phones_tokens_and_code(svc, session, outbox, account):
+    old = activate(svc, outbox, account, 1)
+    pair = tokens.issue(svc(), account, old)
+    add_device(svc(), add_account(svc(), demo(10)), phone_key(2))
+    code, _ = devices.transfer_code(svc(), account, old)
+    with pytest.raises(Conflict):
+        activate(svc, outbox, account, 2, transfer=code)
+    assert pair.family.revoked_at is None
+    new = activate(svc, outbox, account, 3, transfer=code)  # the code still works, once
+    assert new.bound_by == "old_device_code" and active(session, account) == [new]
+
+
+def test_deactivating_a_phone_voids_the_codes_it_showed(svc, session, outbox, account):
+    phone = activate(svc, outbox, account, 1)
+    code, _ = devices.transfer_code(svc(), account, phone)
+    devices.deactivate(svc(), account, phone.id, reason="user")
+    first_again = activate(svc, outbox, account, 2)  # no phone active: bound as the first
+    with pytest.raises(devices.OldDeviceOrChipRequired):
+        activate(svc, outbox, account, 3, transfer=code)
+    assert active(session, account) == [first_again]
+    assert all(ch.consumed_at is not None for ch in session.scalars(
+        select(OtpChallenge).where(OtpChallenge.purpose == "transfer")))
 
 
 def test_deactivating_a_phone_ends_only_its_tokens(svc, session, outbox, audit, account, clock):
