@@ -201,10 +201,7 @@ def test_confirming_again_does_not_bypass_the_resend_cooldown(svc, outbox):
     assert len(outbox.to(d.phone)) == 1
 
 
-@pytest.mark.parametrize("n", [31, 30, pytest.param(44, marks=pytest.mark.xfail(
-    strict=True, reason="ZBar guesses Shift-JIS for some UTF-8 byte-mode QR codes (no ECI) and "
-    "qr_image.decode_all keeps its text: the Vietnamese name comes back as mojibake, so check_qr "
-    "refuses the person (qr_registry_mismatch); 5 of the 50 demo citizens' card QRs"))])
+@pytest.mark.parametrize("n", [31, 30, 44])
 def test_the_card_qr_is_read_from_a_photo(n):
     import qrcode
 
