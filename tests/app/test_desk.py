@@ -43,7 +43,7 @@ def test_officer_finds_a_person_and_upgrades_them_to_level_2(client, app):
     officer, citizen = register(client, 2), register(client, 3)
     make_officer(app, officer)
     token = web_signin(client, officer)
-    page = client.get("/desk/", query_string={"id_number": citizen.person.id_number})
+    page = client.post("/desk/", data={"csrf_token": token, "id_number": citizen.person.id_number})
     assert citizen.person.full_name in page.get_data(as_text=True)
     with app.app_context():
         acc = db.session.scalar(select(Account).where(Account.id_number == citizen.person.id_number))
@@ -106,3 +106,72 @@ def test_usb_desk_reader_missing_is_a_clear_message(client, app):
     assert r.status_code == 302
     page = client.get(r.headers["Location"]).get_data(as_text=True)
     assert "reader" in page.lower()
+
+
+def _urls(responses):  # type: ignore[no-untyped-def]
+    """Every URL the browser would request or be sent to for these responses (each request,
+    every redirect hop, every link and form target on the pages it is shown)."""
+    urls = []
+    for r in responses:
+        urls += [h.request.url for h in (*r.history, r)]
+        urls += [h.headers.get("Location", "") for h in (*r.history, r)]
+        urls += re.findall(r'(?:href|action|src)="([^"]*)"', r.get_data(as_text=True))
+    return urls
+
+
+def test_the_desk_never_puts_the_id_number_in_a_url(client, app):
+    officer, citizen = register(client, 11), register(client, 12)
+    make_officer(app, officer)
+    token = web_signin(client, officer)
+    idn = citizen.person.id_number
+    first = client.get("/desk/")
+    assert re.search(r'<form method="post" action="/desk/"', first.get_data(as_text=True))
+    found = client.post("/desk/", data={"csrf_token": token, "id_number": idn})
+    assert found.status_code == 200 and citizen.person.full_name in found.get_data(as_text=True)
+    read = client.post("/desk/read-card", data={"csrf_token": token, "id_number": idn})
+    assert 'data-testid="chip-photo"' in read.get_data(as_text=True)
+    chip_id = re.search(r'name="chip_verification_id" value="(\d+)"', read.get_data(as_text=True))
+    with app.app_context():
+        account_id = db.session.scalar(select(Account.id).where(Account.id_number == idn))
+    upgraded = client.post(f"/desk/upgrade/{account_id}", follow_redirects=True, data={
+        "csrf_token": token, "checks": ["card_inspected", "portrait_matches", "details_confirmed"],
+        "id_number": idn, "chip_verification_id": chip_id.group(1)})
+    assert upgraded.history[0].headers["Location"] == "/desk/"
+    page = upgraded.get_data(as_text=True)
+    assert 'data-testid="desk-level">2<' in page and citizen.person.full_name in page
+    urls = _urls([first, found, read, upgraded])
+    assert "/desk/read-card" in urls and len(urls) > 10
+    assert [u for u in urls if idn in u or idn[-6:] in u] == []
+    assert client.get("/desk/").get_data(as_text=True).count(citizen.person.full_name) == 0
+
+
+def test_a_failed_step_shows_the_person_again_without_the_number_in_the_url(client, app):
+    app.config["DESK_READER"] = "usb"
+    officer, citizen = register(client, 13), register(client, 14)
+    make_officer(app, officer)
+    token = web_signin(client, officer)
+    r = client.post("/desk/read-card", follow_redirects=True,
+                    data={"csrf_token": token, "id_number": citizen.person.id_number})
+    assert [h.headers["Location"] for h in r.history] == ["/desk/"]
+    page = r.get_data(as_text=True)
+    assert "reader" in page.lower() and citizen.person.full_name in page
+
+
+def test_an_id_number_in_the_query_string_is_not_looked_up(client, app):
+    officer, citizen = register(client, 15), register(client, 16)
+    make_officer(app, officer)
+    web_signin(client, officer)
+    r = client.get("/desk/", query_string={"id_number": citizen.person.id_number})
+    assert r.status_code == 200 and citizen.person.full_name not in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "desk.lookup")).all() == []
+
+
+def test_the_desk_search_without_csrf_is_refused(client, app):
+    officer, citizen = register(client, 17), register(client, 18)
+    make_officer(app, officer)
+    web_signin(client, officer)
+    r = client.post("/desk/", data={"id_number": citizen.person.id_number})
+    assert r.status_code == 400 and 'data-code="csrf_failed"' in r.get_data(as_text=True)
+    assert citizen.person.full_name not in r.get_data(as_text=True)

@@ -1,12 +1,27 @@
 """The officer's verification desk: find a person, check them in person, upgrade
-their account to level 2. Officers only; every lookup and upgrade is audited."""
+their account to level 2. Officers only; every lookup and upgrade is audited.
+
+The ID number never goes into a URL (access logs, proxies' logs, the browser's
+history and the Referer keep URLs): the search is a POST (CSRF-checked) answered with
+the page itself, and a POST that redirects leaves the number in the signed session
+cookie for the one page load that follows (as a flash message is kept).
+"""
 from __future__ import annotations
 
 import base64
 from contextlib import contextmanager
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from eid.accounts import chip_binding, levels
@@ -26,11 +41,23 @@ def _officer() -> Any:
     return me
 
 
+SUBJECT = "desk_subject"  # the session key holding the ID number for the next page load
+
+
 @bp.get("/")
 @login_required
 def search() -> Any:
-    officer = _officer()
-    raw = request.args.get("id_number", "").strip()
+    """The search form; after a redirect, the person the officer was working on."""
+    return _page(_officer(), str(session.pop(SUBJECT, "")))
+
+
+@bp.post("/")
+@login_required
+def find() -> Any:
+    return _page(_officer(), request.form.get("id_number", "").strip())
+
+
+def _page(officer: Any, raw: str) -> Any:
     person = account = None
     error = None
     if raw:
@@ -43,6 +70,12 @@ def search() -> Any:
             error = exc.detail_message
     return render_template("desk/search.html", raw=raw, person=person, account=account,
                            error=error, checks=levels.CHECKS)
+
+
+def _back_to(raw: str) -> Any:
+    """Redirect to the desk showing ``raw``'s person, without the number in the URL."""
+    session[SUBJECT] = raw.strip()[:32]
+    return redirect(url_for("desk.search"))
 
 
 def _reader(person: Any) -> Any:
@@ -78,7 +111,7 @@ def read_card() -> Any:
     except EidError as exc:
         mark_expected_error()
         flash(exc.detail_message, "error")
-        return redirect(url_for("desk.search", id_number=raw))
+        return _back_to(raw)
     photo = f"data:{result.face_mime_type};base64,{base64.b64encode(result.face_image).decode()}"
     return render_template("desk/search.html", raw=raw, person=person, account=account, error=None,
                            checks=levels.CHECKS, chip_photo=photo,
@@ -98,6 +131,6 @@ def upgrade(account_id: int) -> Any:
     except EidError as exc:
         mark_expected_error()
         flash(exc.detail_message, "error")
-        return redirect(url_for("desk.search", id_number=request.form.get("id_number", "")))
+        return _back_to(request.form.get("id_number", ""))
     flash(_("The account was upgraded to level 2."), "success")
-    return redirect(url_for("desk.search", id_number=account.id_number))
+    return _back_to(account.id_number)
