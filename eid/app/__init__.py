@@ -52,13 +52,14 @@ def _build_parts(app: Flask, clock: Clock) -> Any:
     from eid.accounts.registries.adapters import registries_from_config
     from eid.accounts.sms import sender_from_config
     from eid.web.db import db
+    from eid.web.hashing import OffLoopHasher
     from eid.web.unit_of_work import AppParts
 
     def session_factory() -> Any:
         return db.session
 
     profile = app.config["PASSWORD_PROFILE"]
-    hasher = Hasher.for_tests() if profile == "test" else Hasher.production()
+    hasher = OffLoopHasher(Hasher.for_tests() if profile == "test" else Hasher.production())
     independent = _independent_sessions(app)
     from eid.web.replay import replay_cache_for
 
