@@ -22,7 +22,7 @@ def create_app(env: Mapping[str, str] | None = None, *, overrides: dict[str, Any
     from eid.app import csrf, i18n, security
     from eid.app.config import load_config
     from eid.app.errors import register_error_handlers
-    from eid.web import ratelimit
+    from eid.web import input_guard, ratelimit
     from eid.web import unit_of_work as services
     from eid.web.db import db
 
@@ -34,6 +34,7 @@ def create_app(env: Mapping[str, str] | None = None, *, overrides: dict[str, Any
     db.init_app(app)
     app.extensions["eid.parts"] = _build_parts(app, clock or Clock())
     register_error_handlers(app)
+    input_guard.init_app(app)
     ratelimit.init_app(app)
     services.init_app(app)
     i18n.init_app(app)

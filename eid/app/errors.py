@@ -44,6 +44,13 @@ def _respond(status: int, payload: dict[str, Any], headers: dict[str, str] | Non
     return resp
 
 
+def http_headers(exc: HTTPException) -> dict[str, str]:
+    """The headers Werkzeug's exception carries (``Allow`` on a 405, ``Retry-After``,
+    ``WWW-Authenticate``), without its HTML content type: they belong to the answer
+    whatever its body (RFC 9110 §15.5.6: a 405 MUST send ``Allow``)."""
+    return {k: v for k, v in exc.get_headers() if k.lower() not in ("content-type", "content-length")}
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(EidError)
     def _eid(exc: EidError) -> Any:
@@ -56,7 +63,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Any:
         code = (exc.name or "error").lower().replace(" ", "_")
-        return _respond(exc.code or 500, {"error": code, "message": exc.description or exc.name})
+        return _respond(exc.code or 500, {"error": code, "message": exc.description or exc.name},
+                        http_headers(exc))
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Any:

@@ -15,7 +15,7 @@ from eid.web.unit_of_work import services
 
 
 @bp.get("/me")
-@endpoint(None, S.AccountOut, auth=True, tags=("account",), summary="The signed-in account",
+@endpoint(None, S.MeOut, auth=True, tags=("account",), summary="The signed-in account",
           errors=("not_authenticated", "session_expired"))
 def me() -> Any:
     auth = authenticated()

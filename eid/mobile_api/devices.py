@@ -33,7 +33,7 @@ def activate_start() -> Any:
 
 
 @bp.post("/devices/activate/complete")
-@endpoint(S.DeviceActivate, S.TokenOut, status=201, auth=True, tags=("devices",),
+@endpoint(S.DeviceActivate, S.ActivationOut, status=201, auth=True, tags=("devices",),
           summary="Register the public key that signs the DPoP header; returns tokens bound to it",
           errors=("invalid_proof", "otp_invalid", "old_device_or_chip_required", "conflict"))
 def activate_complete(body: dict[str, Any]) -> Any:

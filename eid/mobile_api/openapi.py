@@ -9,6 +9,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, current_app, jsonify
 
 from eid.mobile_api import schemas as S
+from eid.web.converters import MAX_ID
 
 bp = Blueprint("openapi", __name__)
 _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
@@ -25,12 +26,18 @@ def build_spec() -> dict[str, Any]:
         if doc is None:
             continue
         path = _PARAM.sub(r"{\2}", rule.rule)
-        params = [{"name": name, "in": "path", "required": True,
-                   "schema": {"type": "integer" if conv == "int" else "string"}}
+        params = [{"name": name, "in": "path", "required": True, "schema": _param_schema(conv)}
                   for conv, name in _PARAM.findall(rule.rule)]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             spec.path(path=path, operations={method.lower(): _operation(doc, params)})
     return spec.to_dict()
+
+
+def _param_schema(converter: str) -> dict[str, Any]:
+    """A path parameter: ``<int:...>`` matches only ``0..MAX_ID`` (any other number is 404)."""
+    if converter == "int":
+        return {"type": "integer", "minimum": 0, "maximum": MAX_ID}
+    return {"type": "string", "pattern": S.TEXT_PATTERN}
 
 
 def _operation(doc: Any, params: list[dict[str, Any]]) -> dict[str, Any]:

@@ -65,7 +65,7 @@ def report(body: dict[str, Any]) -> Any:
 
 
 @bp.get("/web-sessions")
-@endpoint(None, S.SessionList, auth=True, tags=("qr-login",),
+@endpoint(None, S.WebSessionList, auth=True, tags=("qr-login",),
           summary="My signed-in browsers (device, IP, place, time)", errors=("not_authenticated",))
 def web_sessions() -> Any:
     auth = authenticated()

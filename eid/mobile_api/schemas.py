@@ -1,7 +1,22 @@
-"""Request and response shapes of the mobile API (marshmallow), also the OpenAPI schemas."""
+"""Request and response shapes of the mobile API (marshmallow), also the OpenAPI schemas.
+
+Requests: every text is a :class:`Text` (no NUL, control character or unpaired
+surrogate: ``eid.web.input_guard``'s rule) and every integer an :class:`Int` (an id's
+range, ``0..2**31-1``); unknown fields are refused (:class:`Strict`).
+Responses derive from :class:`Out`: the document lists every field they carry and
+no other (``additionalProperties: false``), so it cannot drift from the code.
+"""
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from eid.web.converters import MAX_ID
+from eid.web.input_guard import forbidden_character
+
+#: The character rule of :class:`Text` for the OpenAPI document (an ECMA-262 pattern).
+TEXT_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
 
 
 class Strict(Schema):
@@ -9,11 +24,42 @@ class Strict(Schema):
         unknown = RAISE
 
 
+class Out(Schema):
+    """A response shape: documented as closed (``additionalProperties: false``)."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class Text(fields.String):
+    """A request's text: refused with a field error when it holds a NUL, another control
+    character (tab, line feed and carriage return are allowed) or an unpaired surrogate."""
+
+    def __init__(self, **kw: Any) -> None:
+        kw["metadata"] = {"pattern": TEXT_PATTERN, **kw.get("metadata", {})}
+        super().__init__(**kw)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kw)
+        reason = forbidden_character(text)
+        if reason is not None:
+            raise ValidationError(f"Contains {reason}, which is not allowed.")
+        return text
+
+
+class Int(fields.Integer):
+    """A request's integer: a JSON integer (not a float, string or boolean) in ``0..MAX_ID``
+    (an ``INTEGER`` column's range on PostgreSQL) unless a narrower range is given."""
+
+    def __init__(self, *, minimum: int = 0, maximum: int = MAX_ID, **kw: Any) -> None:
+        super().__init__(strict=True, validate=validate.Range(min=minimum, max=maximum), **kw)
+
+
 def _s(max_len: int = 200, **kw) -> fields.String:  # type: ignore[no-untyped-def]
-    return fields.String(validate=validate.Length(max=max_len), **kw)
+    return Text(validate=validate.Length(max=max_len), **kw)
 
 
-class CaptchaOut(Schema):
+class CaptchaOut(Out):
     captcha_id = fields.String()
     image_png_base64 = fields.String()
     audio_url = fields.String()
@@ -32,7 +78,7 @@ class SignupStart(CaptchaIn):
     email = _s(254, load_default="")
 
 
-class ChallengeOut(Schema):
+class ChallengeOut(Out):
     challenge_id = fields.String()
     masked_phone = fields.String(allow_none=True)
     expires_at = fields.DateTime()
@@ -62,7 +108,7 @@ class PasswordIn(NewPassword, ChallengeRef):
     """Set the password once the challenge is confirmed (sign-up, reset)."""
 
 
-class AccountOut(Schema):
+class AccountOut(Out):
     id = fields.Integer()
     id_number = fields.String()
     full_name = fields.String()
@@ -72,12 +118,18 @@ class AccountOut(Schema):
     created_at = fields.DateTime()
 
 
+class MeOut(AccountOut):
+    """The signed-in account, for whom the token acts and the phone it is bound to."""
+    act = fields.Dict(allow_none=True, metadata={"description": "acting for: type, id, name, actor"})
+    device_id = fields.Integer(allow_none=True)
+
+
 class SigninStart(CaptchaIn):
     id_number = _s(20, required=True)
     password = _s(1024, required=True)
 
 
-class TokenOut(Schema):
+class TokenOut(Out):
     access_token = fields.String()
     refresh_token = fields.String()
     token_type = fields.String(metadata={"description": "DPoP once the phone is activated"})
@@ -102,7 +154,7 @@ class ChangePassword(Strict):
     confirm = _s(1024, required=True)
 
 
-class SessionOut(Schema):
+class SessionOut(Out):
     id = fields.Integer()
     kind = fields.String()
     created_at = fields.DateTime()
@@ -112,7 +164,7 @@ class SessionOut(Schema):
     current = fields.Boolean()
 
 
-class AppSessionOut(Schema):
+class AppSessionOut(Out):
     id = fields.Integer()
     kind = fields.String()
     created_at = fields.DateTime()
@@ -121,24 +173,35 @@ class AppSessionOut(Schema):
     current = fields.Boolean()
 
 
-class SessionList(Schema):
+class SessionList(Out):
     sessions = fields.List(fields.Nested(SessionOut))
     app_sessions = fields.List(fields.Nested(AppSessionOut))
 
 
-class Ok(Schema):
+class WebSessionOut(SessionOut):
+    """A browser session as the phone lists it: ``user_agent`` read as "browser · OS"."""
+    place = fields.String(metadata={"description": "coarse place of the IP"})
+
+
+class WebSessionList(Out):
+    sessions = fields.List(fields.Nested(WebSessionOut))
+    web_login_enabled = fields.Boolean()
+
+
+class Ok(Out):
     ok = fields.Boolean()
     next = fields.String()
     sessions_ended = fields.Integer()
 
 
-class Error(Schema):
+class Error(Out):
     error = fields.String(required=True)
     message = fields.String(required=True)
     reasons = fields.List(fields.String())
     attempts_left = fields.Integer()
     retry_after = fields.Integer()
     field_errors = fields.Dict(keys=fields.String(), values=fields.String(), data_key="fields")
+    until = fields.DateTime()
 
 
 class RegisterStart(Strict):
@@ -146,7 +209,7 @@ class RegisterStart(Strict):
     phone = _s(20, required=True)
 
 
-class RegistrationOut(Schema):
+class RegistrationOut(Out):
     registration_id = fields.String()
     next = fields.String()
     expires_at = fields.DateTime()
@@ -158,11 +221,11 @@ class RegistrationRef(Strict):
 
 class RegisterQr(RegistrationRef):
     qr_text = _s(1000, load_default=None, allow_none=True)
-    image_base64 = fields.String(load_default=None, allow_none=True,
-                                 validate=validate.Length(max=11_000_000))
+    image_base64 = Text(load_default=None, allow_none=True,
+                        validate=validate.Length(max=11_000_000))
 
 
-class DetailsOut(Schema):
+class DetailsOut(Out):
     id_number = fields.String()
     full_name = fields.String()
     birth_date = fields.Date()
@@ -188,7 +251,7 @@ class DeviceActivate(Strict):
     chip_session_id = _s(64, load_default=None, allow_none=True)
 
 
-class DeviceOut(Schema):
+class DeviceOut(Out):
     id = fields.Integer()
     name = fields.String()
     platform = fields.String()
@@ -199,11 +262,16 @@ class DeviceOut(Schema):
     bound_by = fields.String()
 
 
-class DeviceList(Schema):
+class ActivationOut(TokenOut):
+    """The tokens bound to the new device key, and that device."""
+    device = fields.Nested(DeviceOut)
+
+
+class DeviceList(Out):
     devices = fields.List(fields.Nested(DeviceOut))
 
 
-class TransferCodeOut(Schema):
+class TransferCodeOut(Out):
     code = fields.String()
     expires_at = fields.DateTime()
 
@@ -217,7 +285,7 @@ class MobileIdentity(ChallengeRef):
     birth_date = _s(10, required=True)
 
 
-class PostalOut(Schema):
+class PostalOut(Out):
     postal_code = fields.String(allow_none=True)
     address = fields.String()
 
@@ -227,7 +295,7 @@ class MobileFinish(ChallengeRef):
     postal_code = _s(12, load_default=None, allow_none=True)
 
 
-class EmailSentOut(Schema):
+class EmailSentOut(Out):
     sent_to = fields.String()
 
 
@@ -236,7 +304,7 @@ class DependentIn(Strict):
     birth_date = _s(10, required=True)
 
 
-class DependentOut(Schema):
+class DependentOut(Out):
     id = fields.Integer()
     id_number = fields.String()
     full_name = fields.String()
@@ -244,25 +312,25 @@ class DependentOut(Schema):
     created_at = fields.DateTime()
 
 
-class DependentList(Schema):
+class DependentList(Out):
     dependents = fields.List(fields.Nested(DependentOut))
 
 
-class CompanyOut(Schema):
+class CompanyOut(Out):
     company_id = fields.String()
     name = fields.String()
 
 
-class CompanyList(Schema):
+class CompanyList(Out):
     companies = fields.List(fields.Nested(CompanyOut))
 
 
 class ActAsIn(Strict):
     company_id = _s(20, load_default=None, allow_none=True)
-    dependent_id = fields.Integer(load_default=None, allow_none=True)
+    dependent_id = Int(minimum=1, load_default=None, allow_none=True)
 
 
-class AddressRequestOut(Schema):
+class AddressRequestOut(Out):
     id = fields.Integer()
     requested_postal_code = fields.String()
     registry_postal_code = fields.String(allow_none=True)
@@ -270,7 +338,7 @@ class AddressRequestOut(Schema):
     created_at = fields.DateTime()
 
 
-class AddressRequestList(Schema):
+class AddressRequestList(Out):
     requests = fields.List(fields.Nested(AddressRequestOut))
 
 
@@ -278,7 +346,7 @@ class QrScanIn(Strict):
     uri = _s(400, required=True)
 
 
-class QrContextOut(Schema):
+class QrContextOut(Out):
     service = fields.String()
     ip = fields.String()
     place = fields.String()
@@ -289,7 +357,7 @@ class QrContextOut(Schema):
     numbers = fields.List(fields.Integer())
 
 
-class QrScanOut(Schema):
+class QrScanOut(Out):
     tx = fields.String()
     context = fields.Nested(QrContextOut)
     thumbprint = fields.String()
@@ -306,7 +374,7 @@ class QrTxIn(Strict):
     tx = _s(64, required=True)
 
 
-class QrStateOut(Schema):
+class QrStateOut(Out):
     tx = fields.String()
     state = fields.String()
     reason = fields.String(allow_none=True)
@@ -317,10 +385,10 @@ class WebLoginIn(Strict):
 
 
 class ChipStartIn(Strict):
-    purpose = fields.String(required=True, validate=validate.OneOf(["level1_online", "rebind", "desk"]))
+    purpose = Text(required=True, validate=validate.OneOf(["level1_online", "rebind", "desk"]))
 
 
-class ChipSessionOut(Schema):
+class ChipSessionOut(Out):
     chip_session_id = fields.String()
     challenge = fields.String()
     purpose = fields.String()
@@ -328,12 +396,11 @@ class ChipSessionOut(Schema):
 
 
 class ChipReadIn(Strict):
-    files = fields.Dict(keys=fields.String(validate=validate.Length(max=12)), values=fields.String(),
-                        required=True)
-    aa_signature = fields.String(load_default=None, allow_none=True)
+    files = fields.Dict(keys=Text(validate=validate.Length(max=12)), values=Text(), required=True)
+    aa_signature = Text(load_default=None, allow_none=True)
 
 
-class ChipVerifiedOut(Schema):
+class ChipVerifiedOut(Out):
     verified = fields.Boolean()
     purpose = fields.String()
     verification_id = fields.Integer()

@@ -3,6 +3,10 @@
 ``@endpoint(Request, Response, ...)`` parses the JSON body with the marshmallow
 schema (shape and types; meaning is the core's job) and records what the
 OpenAPI generator needs, so the document cannot drift from the code.
+
+The body is parsed by ``eid.web.input_guard.json_body`` (nesting bounded before the
+parser runs); the schema's :class:`~eid.mobile_api.schemas.Text` fields refuse NUL,
+control characters and unpaired surrogates, naming the field.
 """
 from __future__ import annotations
 
@@ -11,10 +15,10 @@ from dataclasses import dataclass, field
 from functools import cache, wraps
 from typing import Any
 
-from flask import request
 from marshmallow import Schema, ValidationError
 
 from eid.accounts.errors import InvalidInput
+from eid.web.input_guard import field_label, json_body, validates_own_text
 
 
 @dataclass
@@ -40,20 +44,32 @@ def endpoint(request_schema: type[Schema] | None = None, response_schema: type[S
 
         wrapped.eid_doc = EndpointDoc(summary, request_schema, response_schema, status,  # type: ignore[attr-defined]
                                       errors, auth, tags)
-        return wrapped
+        return validates_own_text(wrapped) if request_schema is not None else wrapped
 
     return deco
 
 
 def parse_body(schema: type[Schema]) -> dict[str, Any]:
-    data = request.get_json(silent=True)
+    """The request's JSON object loaded by ``schema``.
+
+    Raises:
+        InvalidInput: not a JSON object (``body: json_required``), nested too deeply
+            (``body: body_too_deep``), or fields the schema refuses (``<field>_invalid``,
+            ``<field>_required``, ``unknown_field``), each named in the message.
+    """
+    data = json_body()
     if not isinstance(data, dict):
         raise InvalidInput("Send a JSON object as the request body.", fields={"body": "json_required"})
     try:
         return dict(_instance(schema).load(data))
     except ValidationError as exc:
-        fields = {name: _code(name, msgs) for name, msgs in exc.normalized_messages().items()}
-        raise InvalidInput("Some fields need attention.", fields=fields) from exc
+        messages = {field_label(name): msgs for name, msgs in exc.normalized_messages().items()}
+        fields = {name: _code(name, msgs) for name, msgs in list(messages.items())[:MAX_FIELDS]}
+        raise InvalidInput(_message(messages), fields=fields) from exc
+
+
+#: At most this many fields are named in an error (a body may hold thousands of unknown keys).
+MAX_FIELDS = 20
 
 
 @cache
@@ -61,6 +77,24 @@ def _instance(schema: type[Schema]) -> Schema:
     """One instance per schema: loading does not change it, and building one per
     request costs more than the validation itself."""
     return schema()
+
+
+def _message(messages: dict[str, Any]) -> str:
+    """``Some fields need attention: password (contains a NUL character, ...).`` The
+    texts are marshmallow's and the validators', never the input's."""
+    parts = [f"{name} ({_lower_first(_first(msgs).rstrip('.'))})"
+             for name, msgs in list(messages.items())[:MAX_FIELDS]]
+    return "Some fields need attention: " + "; ".join(parts)[:500] + "."
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _first(msgs: Any) -> str:
+    while isinstance(msgs, dict | list) and msgs:
+        msgs = msgs[0] if isinstance(msgs, list) else next(iter(msgs.values()))
+    return str(msgs) if msgs else "invalid"
 
 
 def _code(name: str, msgs: Any) -> str:
