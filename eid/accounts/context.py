@@ -79,7 +79,10 @@ class Settings:
     otp_resend_seconds: int = 60
     otp_max_attempts: int = 5
     login_max_failures: int = 5
-    login_lock_seconds: int = 15 * 60
+    login_lock_seconds: int = 15 * 60  # the longest delay between password attempts
+    login_backoff_seconds: int = 60  # the first delay, doubling with each failure after that
+    login_hard_limit: int = 100  # consecutive failures after which a pool refuses every password
+    login_failure_memory_seconds: int = 30 * 86400
     rate_limits: Mapping[str, str] = field(default_factory=dict)
     rate_limit_enabled: bool = True
 
@@ -88,7 +91,8 @@ class Settings:
         """Read the ``SESSION_IDLE_SECONDS``-style keys of a Flask-like config."""
         ints = {name: int(str(cfg[name.upper()])) for name in (
             "session_idle_seconds", "session_absolute_seconds", "otp_ttl_seconds",
-            "otp_resend_seconds", "otp_max_attempts", "login_max_failures", "login_lock_seconds")
+            "otp_resend_seconds", "otp_max_attempts", "login_max_failures", "login_lock_seconds",
+            "login_backoff_seconds", "login_hard_limit", "login_failure_memory_seconds")
             if name.upper() in cfg}
         limits = cfg.get("RATE_LIMITS")
         return cls(**ints, rate_limits=dict(limits) if isinstance(limits, Mapping) else {},

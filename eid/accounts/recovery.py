@@ -6,7 +6,7 @@ account: a decoy challenge stands in when they do not.
 """
 from __future__ import annotations
 
-from eid.accounts import messages, otp, sessions, tokens
+from eid.accounts import messages, messaging, otp, sessions, throttle, tokens
 from eid.accounts.context import Services
 from eid.accounts.errors import InvalidCredentials, InvalidInput
 from eid.accounts.forms import FieldErrors, raise_if_errors, required
@@ -31,8 +31,10 @@ def start(svc: Services, id_number: str, phone: str) -> otp.Issued:
     svc.limit("reset_phone", phone, "reset_per_phone")
     account = find_account(svc, id_number)
     ok = account is not None and account.phone == phone
+    # "phone" is the number typed: a decoy is charged to it as a real challenge is
     issued = otp.issue(svc, "reset", account.id_number if ok else id_number,  # type: ignore[union-attr]
-                       phone if ok else None, {"account_id": account.id if ok else None})  # type: ignore[union-attr]
+                       phone if ok else None,
+                       {"account_id": account.id if ok else None, "phone": phone})  # type: ignore[union-attr]
     svc.audit("password.reset_start", "otp_sent" if ok else "refused", id_number=id_number)
     return issued
 
@@ -47,6 +49,7 @@ def complete(svc: Services, challenge_id: str, password: str, confirm: str) -> A
     assert account is not None
     _set_password(svc, account, password, confirm)
     otp.consume(svc, ch)
+    throttle.clear_account(svc, account)  # the owner proved the phone: a fresh start
     ended = sessions.revoke_all(svc, account.id, "password_reset")
     ended += tokens.revoke_all(svc, account.id, "password_reset")
     svc.audit("password.reset", "ok", actor_account_id=account.id, id_number=account.id_number,
@@ -56,13 +59,26 @@ def complete(svc: Services, challenge_id: str, password: str, confirm: str) -> A
 
 def change(svc: Services, account: Account, current: str, password: str, confirm: str,
            keep_session_id: int | None, keep_family_id: int | None = None) -> int:
-    """Every other web session and app sign-in is ended; returns how many."""
+    """Every other web session and app sign-in is ended; returns how many.
+
+    Wrong current passwords escalate as sign-in failures do (``throttle``), in the
+    account's own pool: a stolen session cannot guess the password for long.
+
+    Raises:
+        AccountLocked: too many wrong current passwords: wait, or reset the password.
+        InvalidInput: the current password is wrong, or the new one is refused.
+    """
+    pool = throttle.change_pool(account)
+    throttle.check(svc, pool, blocked=throttle.BLOCKED_CHANGE)
     try:
         svc.hasher.verify(account.password_hash, current)
     except InvalidCredentials as exc:
-        svc.audit("password.change", "wrong_current", actor_account_id=account.id)
+        left = throttle.fail(svc, pool)
+        svc.audit("password.change", "wrong_current", actor_account_id=account.id,
+                  details={"attempts_left": left})
         raise InvalidInput("The current password is not correct.",
-                           fields={"current": "password_wrong"}) from exc
+                           fields={"current": "password_wrong"}, attempts_left=left) from exc
+    throttle.clear(svc, pool)
     _set_password(svc, account, password, confirm)
     ended = sessions.revoke_all(svc, account.id, "password_changed", except_id=keep_session_id)
     ended += tokens.revoke_all(svc, account.id, "password_changed", except_family_id=keep_family_id)
@@ -82,5 +98,4 @@ def _set_password(svc: Services, account: Account, password: str, confirm: str) 
     account.password_changed_at = svc.now
     text = messages.render("password_changed", account.locale,
                            time=svc.now.strftime("%H:%M %d/%m/%Y"))
-    phone = account.phone
-    svc.defer(lambda: svc.sms.send(phone, text, kind="password_changed"))
+    messaging.send_notice(svc, account.phone, text, kind="password_changed")

@@ -1,9 +1,11 @@
 """Sign-in: ID + password (+ captcha) -> OTP to the registered phone -> session.
 
-Failures back off and lock, per ID as typed and per IP (see ``throttle``). An
-unknown ID costs the same hash time as a wrong password and gets the same
-answer. A confirmed sign-in from a browser the account has not used before
-sends an SMS notice.
+Failures escalate (growing delays, then only the other ways in) per ID number and
+per known browser, never per IP (see ``throttle``; per-IP limits are the web
+layer's). Every password check spends one argon2 verification, whether the ID is
+unknown, the account has no password (made by mobile sign-in, a dependent) or the
+password is wrong, and gets the same answer. A confirmed sign-in from a browser the
+account has not used before sends an SMS notice.
 """
 from __future__ import annotations
 
@@ -12,12 +14,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from eid.accounts import messages, otp, sessions, throttle
+from eid.accounts import messages, messaging, otp, sessions, throttle
 from eid.accounts.context import Services
-from eid.accounts.errors import Forbidden, InvalidCredentials
+from eid.accounts.errors import AccountLocked, Forbidden, InvalidCredentials
 from eid.accounts.forms import FieldErrors, raise_if_errors, required
 from eid.accounts.ids import parse_id_number
 from eid.models.accounts import Account, KnownBrowser
+
+ARGON2_PREFIX = "$argon2"  # every hash Hasher makes; anything else is "no password"
 
 
 @dataclass(frozen=True)
@@ -40,36 +44,52 @@ def parse_credentials(data: dict[str, str]) -> tuple[str, str]:
 
 def find_account(svc: Services, id_number: str) -> Account | None:
     """By CCCD, or by the old CMND through the population register."""
+    return _lookup(svc, id_number)[0]
+
+
+def _lookup(svc: Services, id_number: str) -> tuple[Account | None, str]:
+    """The account, and the ID number its failures count under: the account's, the
+    CCCD the register gives for an old CMND, else the number as typed."""
     account = svc.session.scalar(select(Account).where(Account.id_number == id_number))
-    if account is None and len(id_number) == 9:
-        person = svc.registries.population.get(id_number)
-        if person is not None:
-            account = svc.session.scalar(select(Account).where(Account.id_number == person.id_number))
-    return account
+    if account is not None or len(id_number) != 9:
+        return account, account.id_number if account is not None else id_number
+    person = svc.registries.population.get(id_number)
+    if person is None:
+        return None, id_number
+    account = svc.session.scalar(select(Account).where(Account.id_number == person.id_number))
+    return account, person.id_number
 
 
 def check_password(svc: Services, id_number: str, password: str) -> Account:
-    """The account if the password is right; counts failures and locks.
+    """The account if the password is right; counts failures and escalates.
 
     Raises:
-        AccountLocked: too many recent failures for this ID or this IP.
+        AccountLocked: this client must wait (``retry_after``) or, past the hard
+            limit, use another way in (``blocked``).
         InvalidCredentials: wrong ID or password (one answer for both).
     """
-    throttle.check(svc, "ip", svc.client.ip)
-    throttle.check(svc, "id", id_number)
-    account = find_account(svc, id_number)
+    account, subject = _lookup(svc, id_number)
+    pool = throttle.signin_pool(svc, subject, account)
     try:
-        if account is None:
+        throttle.check(svc, pool)
+    except AccountLocked:
+        svc.audit("signin.password", "throttled", actor_account_id=account.id if account else None,
+                  id_number=id_number)
+        raise
+    stored = account.password_hash if account is not None else ""
+    try:
+        if not stored.startswith(ARGON2_PREFIX):  # no such account, or no password at all
             svc.hasher.dummy_verify()
             raise InvalidCredentials("Wrong ID number or password.")
-        svc.hasher.verify(account.password_hash, password)
+        svc.hasher.verify(stored, password)
     except InvalidCredentials:
-        throttle.fail(svc, "ip", svc.client.ip)
-        left = throttle.fail(svc, "id", id_number)
+        left = throttle.fail(svc, pool)
         svc.audit("signin.password", "failed", actor_account_id=account.id if account else None,
-                  id_number=id_number, details={"attempts_left": left})
-        raise InvalidCredentials("Wrong ID number or password.", attempts_left=left)
-    throttle.clear(svc, "id", id_number)
+                  id_number=id_number, details={"attempts_left": left,
+                                                "known_browser": pool != throttle.subject_prefix(subject)})
+        raise InvalidCredentials("Wrong ID number or password.", attempts_left=left) from None
+    assert account is not None
+    throttle.clear(svc, pool)
     if svc.hasher.needs_rehash(account.password_hash):
         account.password_hash = svc.hasher.hash(password)
     return account
@@ -106,8 +126,7 @@ def notify_new_device(svc: Services, account: Account) -> None:
     """SMS notice: the account was just signed in on a device it has not used before."""
     text = messages.render("new_device_signin", account.locale, device=_device_label(svc),
                            time=svc.now.strftime("%H:%M %d/%m/%Y"), place=svc.client.ip)
-    phone = account.phone
-    svc.defer(lambda: svc.sms.send(phone, text, kind="new_device_signin"))
+    messaging.send_notice(svc, account.phone, text, kind="new_device_signin")
 
 
 def open_session(svc: Services, account: Account, *, kind: str, method: str) -> SignedIn:

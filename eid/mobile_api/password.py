@@ -54,7 +54,7 @@ def forgot_complete(body: dict[str, Any]) -> Any:
 @bp.post("/password/change")
 @endpoint(S.ChangePassword, S.Ok, auth=True, tags=("password",),
           summary="Change the password; other sessions are signed out",
-          errors=("weak_password", "invalid_input", "not_authenticated"))
+          errors=("weak_password", "invalid_input", "not_authenticated", "account_locked"))
 def change_password(body: dict[str, Any]) -> Any:
     auth = authenticated(sensitive=True)
     ended = recovery.change(services(), auth.account, body["current"], body["password"],

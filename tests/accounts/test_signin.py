@@ -104,11 +104,11 @@ def test_failures_count_down_then_lock_even_the_right_password(svc, outbox, audi
     with pytest.raises(AccountLocked) as info:
         signin.start(svc(), d.person.id_number, STRONG)
     assert (info.value.error, info.value.status) == ("account_locked", 423)
-    assert info.value.details["retry_after"] == 15 * 60 + 1
+    assert info.value.details["retry_after"] == 60 + 1  # the first delay (login_backoff_seconds)
     assert outbox == []
 
 
-@pytest.mark.parametrize("seconds,locked", [(899, True), (900, False)])
+@pytest.mark.parametrize("seconds,locked", [(59, True), (60, False)])
 def test_the_lock_lasts_the_lock_time_from_the_last_failure(svc, outbox, clock, seconds, locked):
     d = demo(26)
     add_account(svc(), d)
@@ -144,14 +144,15 @@ def test_a_success_clears_the_accounts_failure_count(svc, session, outbox):
     assert info.value.details["attempts_left"] == 4
 
 
-def test_an_ip_failing_for_many_ids_is_locked_for_every_id(svc, outbox):
+def test_an_ip_failing_for_many_ids_locks_no_other_id(svc, outbox):
     d = demo(28)
     add_account(svc(), d)
     for n in range(20):  # four times the per-account limit, spread over IDs
         with pytest.raises(InvalidCredentials):
             signin.start(svc(), f"0791990{n:05d}", WRONG)
-    with pytest.raises(AccountLocked):
-        signin.start(svc(), d.person.id_number, STRONG)
+    signin.start(svc(), d.person.id_number, STRONG)  # per-IP limits are the web layer's, not a lock
+    assert outbox.kinds() == ["otp_signin"]
+    outbox.clear()
     elsewhere = Client(ip="192.0.2.99", browser_id="b-9")
     signin.start(svc(client=elsewhere), d.person.id_number, STRONG)
     assert outbox.kinds() == ["otp_signin"]
