@@ -104,6 +104,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(qr_login.bp)
     app.register_blueprint(static_vendor.bp)
     mobile_api.register(app)
+    from eid.oidc import routes as oidc
+
+    oidc.register(app)
     app.register_blueprint(openapi.bp)
     if app.config["DEV_MODE"]:
         app.register_blueprint(dev.bp)

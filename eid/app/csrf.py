@@ -27,7 +27,12 @@ def token() -> str:
 
 
 def exempt_path(path: str) -> bool:
-    return path.startswith(("/api/", "/socket.io"))
+    return path.startswith(("/api/", "/socket.io", *OIDC_EXEMPT))
+
+
+# the OpenID provider's endpoints that relying parties (not our pages) post to
+OIDC_EXEMPT = ("/oidc/token", "/oidc/par", "/oidc/userinfo", "/oidc/revoke", "/oidc/introspect",
+               "/oidc/authorize", "/oidc/logout")
 
 
 def init_app(app: Flask) -> None:

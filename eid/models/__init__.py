@@ -9,6 +9,7 @@ from eid.models.base import Base, make_engine
 from eid.models.captcha import CaptchaChallenge
 from eid.models.chip import ChipSession, ChipVerification
 from eid.models.devices import Device, IssuedToken, TokenFamily, UsedProof
+from eid.models.oidc import OidcClient, OidcConsent, OidcGrant, OidcSigningKey  # noqa: F401
 from eid.models.qr import QrApprovalRecord, QrLoginTx
 from eid.models.registration import AddressUpdateRequest, AppRegistration
 from eid.models.registries import RegistryCitizen, RegistryCompany, RegistrySubscriber

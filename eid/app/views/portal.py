@@ -180,9 +180,16 @@ def register_password() -> Any:
 
 @bp.get("/login")
 def login() -> Any:
-    if current() is not None:
-        return redirect(url_for("portal.account"))
-    return _login_page(200, form={}, errors={}, next=request.args.get("next", ""))
+    nxt = _safe_next(request.args.get("next", ""))
+    if nxt:  # e.g. back to an OpenID authorization request: kept for the QR tab and the form
+        session["next"] = nxt
+    elif "tab" not in request.args:
+        session.pop("next", None)
+    if current() is not None and not request.args.get("reauth"):
+        return redirect(nxt or url_for("portal.account"))
+    hint = request.args.get("login_hint", "")
+    form = {"id_number": hint} if hint.isdigit() and len(hint) <= 12 else {}
+    return _login_page(200, form=form, errors={}, next=nxt or session.get("next", ""))
 
 
 def _login_page(status: int, **ctx: Any) -> Any:

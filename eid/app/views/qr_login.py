@@ -47,7 +47,8 @@ def http_redeem() -> Any:
     tx = qr_service().redeem(str(body.get("tx", "")), str(body.get("code", "")),
                              cookie_hash=current_cookie_hash(), signature=str(body.get("signature", "")))
     result = signin.open_qr_session(svc, tx.account_id, tx_id=tx.id, device_id=tx.device_id)
+    target = session.get("next") or "/account"  # set by GET /login?next= (checked there)
     session.clear()
-    resp = jsonify({"ok": True, "next": "/account", "event": desktop_event(tx, None)})
+    resp = jsonify({"ok": True, "next": target, "event": desktop_event(tx, None)})
     set_session_cookie(resp, result.session.token)
     return resp
