@@ -98,7 +98,8 @@ def parse_claims(raw: str | Mapping[str, Any] | None) -> ClaimsRequest:
         raise InvalidRequest("The claims parameter must be a JSON object.")
     parts: dict[str, dict[str, Mapping[str, Any] | None]] = {}
     for target in ("userinfo", "id_token"):
-        member = data.get(target) or {}
+        member = data.get(target)
+        member = {} if member is None else member
         if not isinstance(member, Mapping):
             raise InvalidRequest(f"claims.{target} must be an object.")
         for name, spec in member.items():

@@ -22,6 +22,7 @@ class SignedIn:
     level: int
     method: str  # password+otp | qr | chip
     auth_time: datetime
+    session_id: int = 0
 
     @property
     def acr(self) -> str:
@@ -50,9 +51,10 @@ class Issue:
 Step = Login | Consent | Issue
 
 
-def next_step(req: AuthRequest, who: SignedIn | None, *, now: datetime, login_after: datetime | None,
+def next_step(req: AuthRequest, who: SignedIn | None, *, now: datetime, session_at_request: int | None,
               hint_sub: str | None, remembered: Iterable[str] | None) -> Step:
-    """The next step.
+    """The next step. ``session_at_request``: the web session signed in when the request
+    arrived (``prompt=login`` wants another one: a sign-in since).
 
     Raises:
         LoginRequired: ``prompt=none`` and a sign-in would be needed.
@@ -60,7 +62,7 @@ def next_step(req: AuthRequest, who: SignedIn | None, *, now: datetime, login_af
         UnmetAuthenticationRequirements: an essential acr the account cannot reach.
     """
     silent = "none" in req.prompt
-    login = _login_needed(req, who, now=now, login_after=login_after, hint_sub=hint_sub)
+    login = _login_needed(req, who, now=now, session_at_request=session_at_request, hint_sub=hint_sub)
     if login is not None:
         if silent:
             raise LoginRequired()
@@ -80,11 +82,11 @@ def next_step(req: AuthRequest, who: SignedIn | None, *, now: datetime, login_af
     return Issue(acr_rules.reported(req.acr, who.acr), frozenset(names))
 
 
-def _login_needed(req: AuthRequest, who: SignedIn | None, *, now: datetime, login_after: datetime | None,
+def _login_needed(req: AuthRequest, who: SignedIn | None, *, now: datetime, session_at_request: int | None,
                   hint_sub: str | None) -> Login | None:
     if who is None:
         return Login("signed_out")
-    if "login" in req.prompt and (login_after is None or who.auth_time < login_after):
+    if "login" in req.prompt and who.session_id == session_at_request:
         return Login("prompt_login")
     if req.max_age is not None and (now - who.auth_time).total_seconds() > req.max_age:
         return Login("max_age")

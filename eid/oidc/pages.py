@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -92,9 +91,10 @@ def authorize() -> Response:
         return _error_page(exc)
     binding, new = _browser_binding()
     pending = ctx.token(24)
-    ctx.store.put("pending", pending, {"request": req.as_json(), "login_after": ctx.now.timestamp(),
+    me = current()
+    ctx.store.put("pending", pending, {"request": req.as_json(), "session": me[0].id if me else None,
                                        "browser": _h(binding)}, ctx.settings.pending_seconds, ctx.now)
-    return _bind(_continue(ctx, pending, req, ctx.now), binding, new)
+    return _bind(_continue(ctx, pending, req, me[0].id if me else None), binding, new)
 
 
 @bp.get("/oidc/authorize/resume")
@@ -107,7 +107,7 @@ def resume() -> Response:
         return _error_page(InvalidRequest("This sign-in request has expired. Go back to the service "
                                           "and start again."))
     req = auth_request.AuthRequest.from_json(data["request"])
-    return _continue(ctx, pending, req, datetime.fromtimestamp(data["login_after"], tz=UTC))
+    return _continue(ctx, pending, req, data.get("session"))
 
 
 def _signed_in(ctx: Context) -> tuple[Any, Account, flow.SignedIn] | None:
@@ -117,7 +117,7 @@ def _signed_in(ctx: Context) -> tuple[Any, Account, flow.SignedIn] | None:
     ws, account = me
     method = acr_rules.method_of(ws.kind)
     who = flow.SignedIn(account.id, account.id_number, people.sub_for(ctx.session, account.id, ctx.rng),
-                        account.level, method, ws.created_at)
+                        account.level, method, ws.created_at, ws.id)
     return ws, account, who
 
 
@@ -139,12 +139,13 @@ def _remembered(ctx: Context, account_id: int, client_id: str) -> list[str] | No
     return list(row.claims) if row is not None and row.revoked_at is None else None
 
 
-def _continue(ctx: Context, pending: str, req: auth_request.AuthRequest, login_after: datetime) -> Response:
+def _continue(ctx: Context, pending: str, req: auth_request.AuthRequest,
+              session_at_request: int | None) -> Response:
     me = _signed_in(ctx)
     who = me[2] if me else None
     try:
         hint = _hint_sub(ctx, req)
-        step = flow.next_step(req, who, now=ctx.now, login_after=login_after, hint_sub=hint,
+        step = flow.next_step(req, who, now=ctx.now, session_at_request=session_at_request, hint_sub=hint,
                               remembered=_remembered(ctx, who.account_id, req.client_id) if who else None)
     except UnmetAuthenticationRequirements as exc:
         if "none" in req.prompt:
@@ -153,7 +154,7 @@ def _continue(ctx: Context, pending: str, req: auth_request.AuthRequest, login_a
     except OidcError as exc:
         return _back_with_error(ctx, exc, req.redirect_uri, req.state)
     if isinstance(step, flow.Login):
-        return _to_login(ctx, pending, req, step, who, login_after)
+        return _to_login(ctx, pending, req, step, who, session_at_request)
     if isinstance(step, flow.Consent):
         return _consent_page(ctx, pending, req, step.names)
     assert me is not None and isinstance(step, flow.Issue)
@@ -161,8 +162,8 @@ def _continue(ctx: Context, pending: str, req: auth_request.AuthRequest, login_a
 
 
 def _to_login(ctx: Context, pending: str, req: auth_request.AuthRequest, step: flow.Login,
-              who: flow.SignedIn | None, login_after: datetime) -> Response:
-    if step.reason == "step_up" and who is not None and who.auth_time >= login_after:
+              who: flow.SignedIn | None, session_at_request: int | None) -> Response:
+    if step.reason == "step_up" and who is not None and who.session_id != session_at_request:
         return _unmet_page(ctx, req, None)  # signed in again since the request, still not strong enough
     args: dict[str, str] = {"next": url_for("oidc.resume", p=pending)}
     if step.reason != "signed_out":
@@ -219,8 +220,7 @@ def consent() -> Response:
     _remember(ctx, me[1].id, req.client_id, names)
     ctx.audit("oidc.consent", "granted", actor_account_id=me[1].id,
               details={"client_id": req.client_id, "claims": sorted(claim_rules.needs_consent(names))})
-    return _continue(ctx, pending, req.without_prompt("consent"),
-                     datetime.fromtimestamp(data["login_after"], tz=UTC))
+    return _continue(ctx, pending, req.without_prompt("consent", "login"), data.get("session"))
 
 
 def _remember(ctx: Context, account_id: int, client_id: str, names: set[str]) -> None:

@@ -42,8 +42,18 @@ def rp(app: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def citizen(client: Any) -> Any:
-    return register(client, 3)
+def citizen(app: Any, client: Any) -> Any:
+    from sqlalchemy import update
+
+    from eid.models import Account
+    from eid.web.db import db
+
+    d = register(client, 3)
+    with app.app_context():
+        db.session.execute(update(Account).where(Account.id_number == d.person.id_number)
+                           .values(email="citizen3@example.vn"))
+        db.session.commit()
+    return d
 
 
 @pytest.fixture

@@ -36,16 +36,16 @@ def csrf_of(page: str) -> str:
     return m.group(1)
 
 
-def web_signin(c: Any, d: Any, *, next_url: str | None = None) -> Any:
+def web_signin(c: Any, d: Any, *, next_url: str | None = None, login_url: str = "/login?tab=password") -> Any:
     """The portal's password tab, then the OTP page; returns the last response (a redirect)."""
-    page = c.get("/login?tab=password").get_data(as_text=True)
+    page = c.get(login_url.replace("tab=qr", "tab=password")).get_data(as_text=True)
     token = csrf_of(page)
     cid = re.search(r'name="captcha_id" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
     answer = c.get(f"/dev/captcha/{cid}").get_json()["answer"]
     data = {"csrf_token": token, "id_number": d.person.id_number, "password": STRONG, "captcha_id": cid,
             "captcha": answer}
-    if next_url is not None:
-        data["next"] = next_url
+    shown = re.search(r'name="next" value="([^"]*)"', page)
+    data["next"] = next_url if next_url is not None else (shown.group(1).replace("&amp;", "&") if shown else "")
     r = c.post("/login", data=data)
     assert r.status_code == 302, r.get_data(as_text=True)[:500]
     return c.post("/login/otp", data={"csrf_token": token, "code": last_otp(c, d.phone)})
