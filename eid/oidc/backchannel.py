@@ -78,11 +78,14 @@ def _after_commit(session: Session) -> None:
     if not (ws or accounts or sweep) or not _enabled():
         return
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    job = _job(app, set(ws or ()), set(accounts or ()), bool(sweep))
-    if app.config.get("DEFER_INLINE"):
-        job()
+    args = (set(ws or ()), set(accounts or ()), bool(sweep))
+    if app.config.get("DEFER_INLINE"):  # the tests: in this request, in its app context
+        try:
+            deliver(app, *args)
+        except Exception:
+            log.exception("back-channel logout failed")
     else:
-        _executor().submit(job)
+        _executor().submit(_job(app, *args))
 
 
 def _executor() -> ThreadPoolExecutor:
