@@ -45,6 +45,10 @@ def create_app(env: Mapping[str, str] | None = None, *, overrides: dict[str, Any
     realtime.init_app(app)
     _register_blueprints(app)
     _register_cli(app)
+    from eid.web import housekeeping, proxies
+
+    housekeeping.init_app(app)
+    proxies.init_app(app)  # outermost WSGI layer: pages, API and Socket.IO see the client
     return app
 
 

@@ -1,5 +1,6 @@
 """``flask --app wsgi db upgrade|downgrade|revision|current``: Alembic, configured
-from the app so the URL comes from the environment, never from a file."""
+from the app so the URL comes from the environment, never from a file;
+``flask --app wsgi purge``: delete expired rows."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,9 +9,10 @@ import click
 from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app, g
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from eid.accounts import levels
+from eid.web import housekeeping
 from eid.web.db import db
 from eid.web.unit_of_work import services
 
@@ -58,6 +60,19 @@ def register_db_cli(app: Flask) -> None:
 
     app.cli.add_command(group)
     app.cli.add_command(accounts_group)
+    app.cli.add_command(purge_command)
+
+
+@click.command("purge")
+@with_appcontext
+def purge_command() -> None:
+    """Delete expired rows (captchas, OTP challenges, registrations, chip sessions, replay
+    ids, QR logins, throttles, old sessions and tokens); the server also does it
+    every EID_PURGE_INTERVAL_SECONDS."""
+    counts = housekeeping.purge_all(current_app._get_current_object())  # type: ignore[attr-defined]
+    for table, n in counts.items():
+        click.echo(f"{table}: {n}")
+    click.echo(f"purged {sum(counts.values())} rows")
 
 
 accounts_group = AppGroup("accounts", help="Account administration.")

@@ -13,7 +13,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from limits import parse_many
+
 from eid.errors import EidError
+from eid.web.proxies import parse_setting
+from eid.web.ratelimit import DEFAULT_LIMITS
 
 ENVIRONMENTS = ("development", "test", "production")
 REQUIRED_IN_PRODUCTION = ("EID_SECRET_KEY", "DATABASE_URL", "SMS_GATEWAY_URL", "EID_PUBLIC_URL")
@@ -40,6 +44,31 @@ def _crl_policy(value: str) -> str:
     if value not in ("strict", "lenient"):
         raise ConfigError("EID_CRL_POLICY must be 'strict' or 'lenient'.")
     return value
+
+
+def _rate_limit_overrides(env: Mapping[str, str]) -> dict[str, str]:
+    """``EID_RATE_LIMIT_IP_SIGNIN=10/minute;100/hour`` -> ``{"ip_signin": ...}``."""
+    out = {}
+    for var, value in env.items():
+        if not var.startswith("EID_RATE_LIMIT_") or not value:
+            continue
+        name = var[len("EID_RATE_LIMIT_"):].lower()
+        if name not in DEFAULT_LIMITS:
+            raise ConfigError(f"{var}: no limit is called {name!r} (see docs/rate-limits.md)")
+        try:
+            parse_many(value)
+        except ValueError as exc:
+            raise ConfigError(f"{var} must look like '20/minute;200/hour', got {value!r}") from exc
+        out[name] = value
+    return out
+
+
+def _trusted_proxies(raw: str | None) -> Any:
+    try:
+        return parse_setting(raw)
+    except ValueError as exc:
+        raise ConfigError("EID_TRUSTED_PROXIES must be a number of proxy hops or a list of "
+                          f"addresses / networks, got {raw!r}") from exc
 
 
 def load_config(env: Mapping[str, str] | None = None, *, instance_path: str | None = None) -> dict[str, Any]:
@@ -90,6 +119,13 @@ def load_config(env: Mapping[str, str] | None = None, *, instance_path: str | No
         "OTP_MAX_ATTEMPTS": _int(env, "EID_OTP_MAX_ATTEMPTS", 5),
         "LOGIN_MAX_FAILURES": _int(env, "EID_LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCK_SECONDS": _int(env, "EID_LOGIN_LOCK_SECONDS", 15 * 60),
+        "LOGIN_BACKOFF_SECONDS": _int(env, "EID_LOGIN_BACKOFF_SECONDS", 60),
+        "LOGIN_HARD_LIMIT": _int(env, "EID_LOGIN_HARD_LIMIT", 100),
+        "LOGIN_FAILURE_MEMORY_SECONDS": _int(env, "EID_LOGIN_FAILURE_MEMORY_SECONDS", 30 * 86400),
+        "RATE_LIMIT_OVERRIDES": _rate_limit_overrides(env),
+        "TRUSTED_PROXIES": _trusted_proxies(env.get("EID_TRUSTED_PROXIES")),
+        "PURGE_INTERVAL_SECONDS": _int(env, "EID_PURGE_INTERVAL_SECONDS", 0 if name == "test" else 600),
+        "PURGE_RETENTION_DAYS": _int(env, "EID_PURGE_RETENTION_DAYS", 30),
         "RATE_LIMIT_ENABLED": env.get("EID_RATE_LIMITS", "1") != "0",
         # W3C Server-Timing on responses that push a browser event (benchmarks, debugging);
         # off in production unless asked for, as timings tell an observer about the work done

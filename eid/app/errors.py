@@ -33,8 +33,8 @@ def body(exc: EidError) -> dict[str, Any]:
 
 
 def _respond(status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> Any:
-    resp = jsonify(payload) if wants_json() else render_template("error.html", error=payload,
-                                                                 status=status)
+    page = "rate_limited.html" if status == 429 else "error.html"
+    resp = jsonify(payload) if wants_json() else render_template(page, error=payload, status=status)
     resp = resp if not isinstance(resp, str) else (resp, status)
     if isinstance(resp, tuple):
         return resp[0], status, headers or {}

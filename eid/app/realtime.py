@@ -13,6 +13,7 @@ from eid.errors import EidError
 from eid.web.auth import current
 from eid.web.db import db
 from eid.web.qr_wiring import begin, cookie_name, current_cookie_hash, qr_json, qr_service
+from eid.web.ratelimit import limit_event
 from eid.web.socket_emit import QR_NS, SESSION_NS, socketio
 
 
@@ -49,12 +50,14 @@ def _guard(fn: Callable[[dict[str, Any]], dict[str, Any]], data: Any) -> dict[st
 
 
 def _start(data: dict[str, Any]) -> dict[str, Any]:
+    limit_event(QR_NS, "start")
     shown = begin(data)
     join_room(f"tx:{shown.tx.id}")
     return {"qr": qr_json(shown)}
 
 
 def _rotate(data: dict[str, Any]) -> dict[str, Any]:
+    limit_event(QR_NS, "rotate")
     shown = qr_service().rotate(str(data.get("tx", "")), current_cookie_hash())
     join_room(f"tx:{shown.tx.id}")
     return {"qr": qr_json(shown)}

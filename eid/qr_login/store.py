@@ -34,6 +34,16 @@ class Store(Protocol):
     def seen(self, key: str, expires_at: datetime, now: datetime) -> bool: ...
 
 
+class Purgeable(Protocol):
+    """A store whose ended transactions must be deleted by someone (the SQL store;
+    Redis drops them itself, by their TTL)."""
+
+    def purge(self, now: datetime) -> int: ...
+
+
+PURGE_AFTER = timedelta(hours=1)  # as long as RedisStore keeps a transaction past its end
+
+
 class DecisionLog(Protocol):
     """Where the phone's signed approvals and denials are kept as evidence (always the
     database, whichever store holds the transactions)."""
@@ -89,8 +99,10 @@ class SqlStore:
         return not insert_if_absent(self._session(), UsedProof, {"jti": key, "expires_at": expires_at})
 
     def purge(self, now: datetime) -> int:
+        """Delete the transactions that ended over ``PURGE_AFTER`` ago; returns how many.
+        (Their approvals stay in ``qr_approval_record``; the caller commits.)"""
         s = self._session()
-        result = s.execute(delete(QrLoginTx).where(QrLoginTx.expires_at < now - timedelta(hours=1)))
+        result = s.execute(delete(QrLoginTx).where(QrLoginTx.expires_at < now - PURGE_AFTER))
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
@@ -147,6 +159,10 @@ class RedisStore:
         blob = json.dumps({**data, "_v": version, "_state": state})
         return bool(self._cas(keys=[self._key(tx_id)],
                               args=[expected_version, blob, self._ttl_ms(expires_at)]))
+
+    def purge(self, now: datetime) -> int:
+        """Nothing to do: every key carries its TTL."""
+        return 0
 
     def seen(self, key: str, expires_at: datetime, now: datetime) -> bool:
         ttl = max(1, int((expires_at - now).total_seconds()) + 60)

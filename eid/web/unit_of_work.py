@@ -22,6 +22,7 @@ from flask import Flask, Response, current_app, g, request
 
 from eid.accounts.context import Client, Services, Settings
 from eid.clock import Clock
+from eid.web import proxies
 from eid.web.audit import AuditWriter
 from eid.web.db import db
 from eid.web.ratelimit import KeyedLimiter
@@ -51,7 +52,9 @@ def derive_key(secret: str, purpose: str) -> bytes:
 
 
 def client_ip() -> str:
-    return request.remote_addr or "0.0.0.0"  # noqa: S104
+    """The client's address: the socket's peer, or what a trusted proxy recorded
+    (``EID_TRUSTED_PROXIES``, see :mod:`eid.web.proxies`); never a header as sent."""
+    return proxies.client_ip()
 
 
 def services() -> Services:

@@ -54,6 +54,8 @@ def _errors_of(exc: EidError) -> tuple[dict[str, str], str | None]:
     if exc.error == "otp_invalid" and "attempts_left" in exc.details:
         return {}, _("The code is not correct. %(left)s attempt(s) left.",
                      left=exc.details["attempts_left"])
+    if exc.error == "account_locked" and exc.details.get("blocked"):
+        return {}, _(exc.detail_message)  # past the hard limit: name the other ways in
     if exc.error in ("account_locked", "rate_limited", "resend_too_soon"):
         wait = int(exc.details.get("retry_after") or 60)
         return {}, _("Too many attempts. Try again in %(minutes)s minute(s).",
@@ -223,7 +225,8 @@ def login_post() -> Any:
         errors, top = _errors_of(exc)
         form.pop("password", None)
         return _login_page(exc.status if exc.status != 401 else 400, form=form,
-                           errors=errors, top_error=top, next=form.get("next", ""))
+                           errors=errors, top_error=top, next=form.get("next", ""),
+                           locked=exc.error in ("account_locked", "rate_limited"))
     session["signin"] = issued.challenge_id
     session["signin_phone"] = issued.masked_phone
     session["next"] = _safe_next(form.get("next", ""))
