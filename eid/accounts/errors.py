@@ -105,3 +105,22 @@ class SmsDeliveryFailed(AccountsError):
     error = "sms_failed"
     status = 502
     message = "The SMS could not be sent. Try again in a moment."
+
+
+class SmsCapReached(AccountsError):
+    """A message budget is spent (per number or address, per number block, per country,
+    or in total); ``retry_after`` says when the first counted message leaves the window."""
+
+    error = "sms_cap_reached"
+    status = 429
+    message = ("Too many codes were sent to this number. Try again later, or sign in by scanning "
+               "the QR code with your activated phone.")
+
+
+class OtpGuessesExhausted(AccountsError):
+    """Too many wrong codes for one account, ID number or phone across all its challenges."""
+
+    error = "otp_guesses_exhausted"
+    status = 429
+    message = ("Too many wrong codes for this account. Try again later, or sign in by scanning "
+               "the QR code with your activated phone.")

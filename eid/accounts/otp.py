@@ -3,7 +3,18 @@
 Only an HMAC of the code is stored. A resend makes a new code and kills the old
 one. A *decoy* challenge (no phone) answers exactly like a real one but no code
 can ever confirm it: the sign-up and recovery forms use it so they are not an
-oracle for which ID numbers and phones exist.
+oracle for which ID numbers and phones exist. ``payload["phone"]``, when the caller
+gives it, is the number the person typed: a decoy is charged to it as a real
+challenge is to its phone (the message budgets of :mod:`eid.accounts.messaging`,
+the guessing budget below), so the two answer alike.
+
+Guessing is bounded twice: ``OTP_MAX_ATTEMPTS`` wrong codes per code, and a budget
+of wrong codes per subject across every challenge (``otp_guesses_per_subject``,
+10 an hour and 20 a day by default), kept per ID number and per phone, so new
+challenges (resends, new sign-ins, password resets) buy no new guesses (NIST SP
+800-63B §5.2.2: rate limiting). A spent budget refuses even the right code until
+its window has passed, and says so; the owner still signs in by QR from the
+activated phone, which needs no code.
 """
 from __future__ import annotations
 
@@ -14,18 +25,24 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from limits import parse_many
 from sqlalchemy import select
 
-from eid.accounts import messages
+from eid.accounts import messages, messaging
 from eid.accounts.context import Services
-from eid.accounts.errors import OtpExpired, OtpInvalid, OtpTooManyAttempts, ResendTooSoon
+from eid.accounts.errors import OtpExpired, OtpGuessesExhausted, OtpInvalid, OtpTooManyAttempts
 from eid.accounts.phones import mask_phone
-from eid.models.accounts import OtpChallenge
+from eid.models.accounts import OtpChallenge, Throttle
+from eid.models.ops import insert_if_absent
 
 PURPOSES = ("signup", "signin", "reset", "device", "app_signup", "mobile_signin", "generic",
             "transfer")
 _MESSAGE_KIND = {"signup": "otp_signup", "app_signup": "otp_signup", "signin": "otp_signin",
                  "mobile_signin": "otp_signin", "reset": "otp_reset", "device": "otp_device"}
+GUESS_BUDGET = "10/hour;20/day"  # wrong codes per subject, unless ``otp_guesses_per_subject`` says
+# Purposes whose subject the register supplied, not the caller (mobile sign-in: the
+# line's owner): budgeted by the phone alone, so a spent ID budget is no owner oracle.
+_SUBJECT_NOT_TYPED = frozenset({"mobile_signin"})
 
 
 @dataclass(frozen=True)
@@ -50,7 +67,13 @@ def _issued(ch: OtpChallenge) -> Issued:
 
 def issue(svc: Services, purpose: str, subject: str, phone: str | None,
           payload: dict[str, Any] | None = None) -> Issued:
-    """Create a challenge and send its code to ``phone`` (a decoy when ``phone`` is None)."""
+    """Create a challenge and send its code to ``phone`` (a decoy when ``phone`` is None,
+    charged to ``payload["phone"]``, the number typed, when given).
+
+    Raises:
+        SmsCapReached: a message budget for the number or in total is spent (nothing
+            is written).
+    """
     issued, _ = _create(svc, purpose, subject, phone, payload, deliver=True)
     return issued
 
@@ -68,22 +91,34 @@ def _create(svc: Services, purpose: str, subject: str, phone: str | None,
     ch = OtpChallenge(
         id=svc.rng.token_bytes(16).hex(), purpose=purpose, subject=subject, phone=phone,
         payload=json.dumps(payload or {}, ensure_ascii=False), created_at=svc.now,
-        expires_at=svc.now + ttl, attempts=0, sends=1,
-        resend_at=svc.now + timedelta(seconds=svc.settings.otp_resend_seconds),
+        expires_at=svc.now + ttl, attempts=0, sends=0, resend_at=svc.now,
     )
     code = _new_code(svc, digits)
     ch.code_hash = _code_hash(svc.key, ch.id, code) if (phone or not deliver) else None
+    if deliver:  # refused (cooldown, budgets) before anything is written
+        _send(svc, ch, code)
+    else:
+        ch.sends, ch.resend_at = 1, svc.now + timedelta(seconds=svc.settings.otp_resend_seconds)
     svc.session.add(ch)
     svc.session.flush()
-    if phone and deliver:
-        _send(svc, phone, purpose, code)
     return _issued(ch), code
 
 
-def _send(svc: Services, phone: str, purpose: str, code: str) -> None:
-    text = messages.render(_MESSAGE_KIND.get(purpose, "otp_generic"), svc.client.locale, code=code)
-    kind = _MESSAGE_KIND.get(purpose, "otp_generic")
-    svc.defer(lambda: svc.sms.send(phone, text, kind=kind))
+def _send(svc: Services, ch: OtpChallenge, code: str, to_email: str | None = None) -> None:
+    """Through the one sender; a decoy (no phone) is charged to the number typed."""
+    kind = _MESSAGE_KIND.get(ch.purpose, "otp_generic")
+    if to_email:
+        text = messages.render("otp_generic", svc.client.locale, code=code)
+        messaging.send_code(svc, ch, text, kind="email_otp", to=to_email, channel=messaging.EMAIL)
+        return
+    text = messages.render(kind, svc.client.locale, code=code)
+    messaging.send_code(svc, ch, text, kind=kind, to=_target(ch), deliver=ch.phone is not None)
+
+
+def _target(ch: OtpChallenge) -> str | None:
+    """The number a challenge's code is for: its phone, or for a decoy the one typed."""
+    typed = payload(ch).get("phone")
+    return ch.phone or (typed if isinstance(typed, str) and typed else None)
 
 
 def load(svc: Services, challenge_id: str, purpose: str) -> OtpChallenge:
@@ -96,11 +131,17 @@ def load(svc: Services, challenge_id: str, purpose: str) -> OtpChallenge:
     return ch
 
 
+def current(svc: Services, challenge_id: str, purpose: str) -> Issued:
+    """The live challenge, answered again; nothing is sent. Raises OtpExpired."""
+    return _issued(load(svc, challenge_id, purpose))
+
+
 def resend(svc: Services, challenge_id: str, purpose: str, *, to_email: str | None = None) -> Issued:
     """A new code for the same challenge; the old code stops working at once.
 
     Raises:
         ResendTooSoon: before the cooldown has passed.
+        SmsCapReached: a message budget for the number (or address) or in total is spent.
         OtpExpired: the challenge is gone (expired challenges are renewed here
             only while the whole flow is younger than 30 minutes).
     """
@@ -108,27 +149,29 @@ def resend(svc: Services, challenge_id: str, purpose: str, *, to_email: str | No
     if ch is None or ch.purpose != purpose or ch.consumed_at is not None or \
             svc.now - ch.created_at > timedelta(minutes=30) or ch.sends >= 5:
         raise OtpExpired("This code can no longer be renewed. Start again.")
-    if svc.now < ch.resend_at and not to_email:
-        wait = int((ch.resend_at - svc.now).total_seconds()) + 1
-        raise ResendTooSoon(f"Wait {wait} seconds before asking for a new code.", retry_after=wait)
     code = _new_code(svc)
+    _send(svc, ch, code, to_email=to_email if svc.mail is not None else None)
     ch.code_hash = _code_hash(svc.key, ch.id, code) if ch.phone else None
     ch.expires_at = svc.now + timedelta(seconds=svc.settings.otp_ttl_seconds)
-    ch.resend_at = svc.now + timedelta(seconds=svc.settings.otp_resend_seconds * (ch.sends + 1))
     ch.attempts = 0
-    ch.sends += 1
     svc.session.flush()
-    if to_email and svc.mail is not None:  # callers refuse e-mail when no mailer is set up
-        text, mail = messages.render("otp_generic", svc.client.locale, code=code), svc.mail
-        svc.defer(lambda: mail.send(to_email, text, kind="email_otp"))
-    elif ch.phone:
-        _send(svc, ch.phone, purpose, code)
-    return _issued(ch)
+    target = _target(ch)  # a decoy shows the number typed, as its first answer did
+    return Issued(ch.id, mask_phone(target) if target else None, ch.expires_at, ch.resend_at)
 
 
 def verify(svc: Services, challenge_id: str, purpose: str, code: str) -> OtpChallenge:
-    """Check the code; mark the challenge verified. Raises on every failure."""
+    """Check the code; mark the challenge verified. Raises on every failure.
+
+    Raises:
+        OtpExpired: unknown, used or expired challenge.
+        OtpGuessesExhausted: the subject's budget of wrong codes is spent (even the
+            right code is refused until its window has passed).
+        OtpTooManyAttempts: this code's attempts are spent.
+        OtpInvalid: a wrong code (``attempts_left`` for this code).
+    """
     ch = load(svc, challenge_id, purpose)
+    budget = _budget_rows(svc, ch)
+    _refuse_if_spent(svc, budget)
     limit = svc.settings.otp_max_attempts
     if ch.attempts >= limit:
         raise OtpTooManyAttempts("Too many wrong codes. Ask for a new code.")
@@ -137,13 +180,65 @@ def verify(svc: Services, challenge_id: str, purpose: str, code: str) -> OtpChal
         ch.code_hash, _code_hash(svc.key, ch.id, code))
     if not good:
         ch.attempts += 1
+        _count_wrong(svc, budget)
         svc.session.flush()
+        _refuse_if_spent(svc, budget)
         left = limit - ch.attempts
         if left <= 0:
             raise OtpTooManyAttempts("Too many wrong codes. Ask for a new code.")
         raise OtpInvalid(f"The code is not correct. {left} attempt(s) left.", attempts_left=left)
     ch.verified_at = svc.now  # written with the request's commit (autoflush before any query)
     return ch
+
+
+_Budget = list[tuple[Throttle, int, timedelta]]
+
+
+def _budget_keys(ch: OtpChallenge) -> list[str]:
+    keys = [] if ch.purpose in _SUBJECT_NOT_TYPED or ch.subject in ("", "-") else [f"id:{ch.subject}"]
+    target = _target(ch)
+    return keys + ([f"phone:{target}"] if target else [])
+
+
+def _budget_rows(svc: Services, ch: OtpChallenge) -> _Budget:
+    """The subject's counters, one per key and window, locked in a fixed order so that
+    parallel guesses wait for each other (``SELECT ... FOR UPDATE`` on PostgreSQL)."""
+    spec = svc.settings.rate_limits.get("otp_guesses_per_subject") or GUESS_BUDGET
+    wanted: list[tuple[str, int, timedelta]] = []
+    for item in parse_many(spec):
+        window = timedelta(seconds=item.get_expiry())
+        for key in _budget_keys(ch):
+            digest = hashlib.sha256(key.encode()).hexdigest()[:40]
+            wanted.append((f"otp_guess:{item.get_expiry()}:{digest}", item.amount, window))
+    budget: _Budget = []
+    for row_key, amount, window in sorted(wanted):
+        insert_if_absent(svc.session, Throttle, {"key": row_key, "failures": 0,
+                                                 "window_start": svc.now, "locked_until": None})
+        row = svc.session.get(Throttle, row_key, with_for_update=True, populate_existing=True)
+        assert row is not None  # inserted above if it was absent
+        budget.append((row, amount, window))
+    return budget
+
+
+def _refuse_if_spent(svc: Services, budget: _Budget) -> None:
+    until = max((row.locked_until for row, _, _ in budget
+                 if row.locked_until is not None and svc.now < row.locked_until), default=None)
+    if until is None:
+        return
+    wait = int((until - svc.now).total_seconds()) + 1
+    raise OtpGuessesExhausted(
+        f"Too many wrong codes for this account. Codes are refused for {max(1, wait // 60)} "
+        "minute(s); then ask for a new code. Meanwhile you can sign in by scanning the QR code "
+        "with your activated phone.", retry_after=wait)
+
+
+def _count_wrong(svc: Services, budget: _Budget) -> None:
+    for row, amount, window in budget:
+        if not row.failures or svc.now - row.window_start >= window:
+            row.failures, row.window_start, row.locked_until = 0, svc.now, None
+        row.failures += 1
+        if row.failures >= amount:
+            row.locked_until = row.window_start + window
 
 
 def require_verified(svc: Services, challenge_id: str, purpose: str) -> OtpChallenge:

@@ -1,4 +1,7 @@
-"""App registration, VNeID style: ID + phone -> card QR -> confirm -> OTP -> password."""
+"""App registration, VNeID style: ID + phone -> card QR -> confirm -> OTP -> the
+register's details -> password. Nothing from the registers is answered before the OTP:
+``register/qr`` and ``register/confirm`` answer the same whether or not the card, the
+registers and the line agree (eid.accounts.app_registration)."""
 from __future__ import annotations
 
 import base64
@@ -8,7 +11,6 @@ from typing import Any
 from flask import jsonify, request
 
 from eid.accounts import app_registration as reg
-from eid.accounts import otp
 from eid.accounts.errors import InvalidInput
 from eid.mobile_api import schemas as S
 from eid.mobile_api.blueprint import bp
@@ -28,11 +30,12 @@ def register_start(body: dict[str, Any]) -> Any:
 
 
 @bp.post("/register/qr")
-@endpoint(None, S.DetailsOut, tags=("register",),
+@endpoint(None, S.QrCheckedOut, tags=("register",),
           summary="The card's QR: scanned text (JSON qr_text), a photo (JSON image_base64) or a "
-                  "multipart upload (fields registration_id and image)",
-          errors=("invalid_input", "qr_invalid", "qr_form_mismatch", "qr_registry_mismatch",
-                  "under_14", "phone_not_owned"))
+                  "multipart upload (fields registration_id and image); the answer is the same "
+                  "whether or not it matches the registers",
+          errors=("invalid_input", "qr_invalid", "qr_form_mismatch", "under_14",
+                  "too_many_attempts", "rate_limited", "wrong_step", "not_found"))
 def register_qr() -> Any:
     if request.files or request.form:
         reg_id = request.form.get("registration_id", "")
@@ -44,8 +47,7 @@ def register_qr() -> Any:
         body = parse_body(S.RegisterQr)
         reg_id = body["registration_id"]
         text = body.get("qr_text") or _image_text(body.get("image_base64"))
-    details = reg.check_qr(services(), reg_id, text)
-    return jsonify(details.as_json())
+    return jsonify(reg.check_qr(services(), reg_id, text).as_json())
 
 
 def _image_text(b64: str | None) -> str:
@@ -60,27 +62,27 @@ def _image_text(b64: str | None) -> str:
 
 @bp.post("/register/confirm")
 @endpoint(S.RegistrationRef, S.ChallengeOut, tags=("register",),
-          summary="The details are right: send the OTP", errors=("wrong_step", "not_found"))
+          summary="Send the OTP to the phone (again: the same challenge, nothing sent)",
+          errors=("wrong_step", "not_found", "sms_cap_reached", "otp_expired"))
 def register_confirm(body: dict[str, Any]) -> Any:
     return jsonify(challenge_json(reg.confirm(services(), body["registration_id"])))
 
 
 @bp.post("/register/resend")
 @endpoint(S.RegistrationRef, S.ChallengeOut, tags=("register",), summary="Send a new OTP",
-          errors=("resend_too_soon", "wrong_step"))
+          errors=("resend_too_soon", "sms_cap_reached", "otp_expired", "wrong_step", "not_found"))
 def register_resend(body: dict[str, Any]) -> Any:
-    r = reg.load(services(), body["registration_id"])
-    if not r.otp_challenge_id:
-        raise reg.WrongStep()
-    return jsonify(challenge_json(otp.resend(services(), r.otp_challenge_id, "app_signup")))
+    return jsonify(challenge_json(reg.resend(services(), body["registration_id"])))
 
 
 @bp.post("/register/verify")
-@endpoint(S.RegisterOtp, S.Ok, tags=("register",), summary="Confirm the OTP",
-          errors=("otp_invalid", "otp_expired", "otp_locked", "already_registered"))
+@endpoint(S.RegisterOtp, S.RegisterVerifiedOut, tags=("register",),
+          summary="Confirm the OTP; the answer shows the register's details to confirm",
+          errors=("otp_invalid", "otp_expired", "otp_locked", "otp_guesses_exhausted",
+                  "already_registered", "wrong_step", "not_found"))
 def register_verify(body: dict[str, Any]) -> Any:
-    reg.verify(services(), body["registration_id"], body["code"])
-    return jsonify({"ok": True, "next": "set_password"})
+    details = reg.verify(services(), body["registration_id"], body["code"])
+    return jsonify({"ok": True, "next": "set_password", "details": details.as_json()})
 
 
 @bp.post("/register/complete")

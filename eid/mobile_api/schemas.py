@@ -225,13 +225,27 @@ class RegisterQr(RegistrationRef):
                         validate=validate.Length(max=11_000_000))
 
 
+class QrCheckedOut(Out):
+    """The same answer whether or not the card, the registers and the line agree."""
+    registration_id = fields.String()
+    next = fields.String()
+    phone_masked = fields.String()
+
+
 class DetailsOut(Out):
+    """The register's details: only after the code sent to the phone was confirmed."""
     id_number = fields.String()
     full_name = fields.String()
     birth_date = fields.Date()
     sex = fields.String()
     permanent_address = fields.String()
     phone_masked = fields.String()
+
+
+class RegisterVerifiedOut(Out):
+    ok = fields.Boolean()
+    next = fields.String()
+    details = fields.Nested(DetailsOut)
 
 
 class RegisterOtp(OtpCode, RegistrationRef):

@@ -50,11 +50,12 @@ def ask(prompt: str, args: argparse.Namespace, secret: bool = False) -> str:
     return getpass.getpass(prompt) if secret else input(prompt)
 
 
-def otp_for(c: Client, args: argparse.Namespace, phone: str | None, before: str | None) -> str:
+def otp_for(c: Client, args: argparse.Namespace, phone: str | None, before: str | None,
+            wait: float = 10) -> str:
     if getattr(args, "otp", None):
         return str(args.otp)
     if args.dev_otp and phone:
-        return c.dev_otp(phone, before)
+        return c.dev_otp(phone, before, wait=wait)
     return ask("OTP code from SMS: ", args)
 
 
@@ -99,26 +100,42 @@ def remember(c: Client, **kw: Any) -> None:
 
 @command("register")
 def cmd_register(c: Client, args: argparse.Namespace) -> dict[str, Any]:
+    """ID + phone -> card QR -> code by SMS -> the register's details -> password.
+
+    The server answers the QR the same whether or not it matches the registers and the
+    line is the person's own: a code arrives only if everything agrees, and the details
+    on record are shown only after it has been entered."""
     d = demo(args)
     idn, phone = id_of(args), phone_of(args)
     reg = c.call("POST", "register/start", json={"id_number": idn, "phone": phone})
     rid = reg["registration_id"]
     if args.qr_image:
         with open(args.qr_image, "rb") as fh:
-            details = c.call("POST", "register/qr", data={"registration_id": rid},
-                             files={"image": (Path(args.qr_image).name, fh, "image/png")})
+            c.call("POST", "register/qr", data={"registration_id": rid},
+                   files={"image": (Path(args.qr_image).name, fh, "image/png")})
     else:
         qr = args.qr_text or (d.card_qr if d else None) or ask("Card QR text: ", args)
-        details = c.call("POST", "register/qr", json={"registration_id": rid, "qr_text": qr})
+        c.call("POST", "register/qr", json={"registration_id": rid, "qr_text": qr})
     before = c.last_sms_id(phone) if args.dev_otp else None
-    c.call("POST", "register/confirm", json={"registration_id": rid})
-    code = otp_for(c, args, phone, before)
-    c.call("POST", "register/verify", json={"registration_id": rid, "code": code})
+    sent = c.call("POST", "register/confirm", json={"registration_id": rid})
+    try:
+        code = otp_for(c, args, phone, before, wait=args.otp_wait)
+    except ApiError as exc:
+        if exc.code != "no_otp":
+            raise
+        raise ApiError(0, {"error": "no_otp", "message": NO_CODE.format(sent.get("masked_phone"))}) \
+            from exc
+    verified = c.call("POST", "register/verify", json={"registration_id": rid, "code": code})
     pw = password_of(args)
     account = c.call("POST", "register/complete",
                      json={"registration_id": rid, "password": pw, "confirm": pw})
     remember(c, id_number=idn, phone=phone)
-    return {"registered": True, "details": details, "account": account}
+    return {"registered": True, "details": verified["details"], "account": account}
+
+
+NO_CODE = ("No code arrived at {}. A code is sent only when the card's QR matches the population "
+           "register and the number is registered in your own name; check both (or register at "
+           "the police desk) and start again")
 
 
 @command("login")
@@ -448,6 +465,8 @@ def parser() -> argparse.ArgumentParser:
     who(sp)
     sp.add_argument("--qr-text")
     sp.add_argument("--qr-image", help="a photo of the card's QR (decoded by the server)")
+    sp.add_argument("--otp-wait", type=float, default=10, metavar="SECONDS",
+                    help="with --dev-otp: how long to wait for the code (default 10)")
     who(sub.add_parser("login", help="sign in (and activate this phone's key)"))
     sp = sub.add_parser("signin-mobile", help="sign in by mobile number (my.gov.ir style)")
     who(sp)

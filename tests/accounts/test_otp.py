@@ -8,7 +8,13 @@ import pytest
 
 from eid.accounts import otp
 from eid.accounts.context import Client, Settings
-from eid.accounts.errors import OtpExpired, OtpInvalid, OtpTooManyAttempts, ResendTooSoon
+from eid.accounts.errors import (
+    OtpExpired,
+    OtpGuessesExhausted,
+    OtpInvalid,
+    OtpTooManyAttempts,
+    ResendTooSoon,
+)
 from eid.clock import SeededRng
 from eid.models.accounts import OtpChallenge
 from tests.accounts.conftest import CLIENT
@@ -271,3 +277,119 @@ def test_pending_challenges_are_listed_until_consumed(svc, outbox):
     ch = otp.verify(svc(), first.challenge_id, "transfer", outbox.codes()[0])
     otp.consume(svc(), ch)
     assert [c.id for c in otp.pending_for(svc(), SUBJECT, "transfer")] == [second.challenge_id]
+
+
+# -- the budget of wrong codes per subject, across challenges ----------------
+
+def guess_wrong(svc, issued, purpose="generic"):  # type: ignore[no-untyped-def]
+    """One wrong code; the error it got."""
+    with pytest.raises((OtpInvalid, OtpTooManyAttempts, OtpGuessesExhausted)) as info:
+        otp.verify(svc(), issued.challenge_id, purpose, "000000x")
+    return info.value
+
+
+def test_new_challenges_buy_no_new_guesses(svc, outbox, clock):
+    """The review's count: 5 wrong codes per code x 5 resets an hour was 125 guesses an
+    hour; now 10 an hour per subject, however many challenges."""
+    wrong = 0
+    for _reset in range(5):
+        issued = issue(svc)
+        for _ in range(5):
+            err = guess_wrong(svc, issued)
+            if isinstance(err, OtpGuessesExhausted):
+                break
+            wrong += 1
+    assert wrong == 9  # the 10th wrong code is counted and answered with the budget's refusal
+    assert (err.error, err.status) == ("otp_guesses_exhausted", 429)
+    assert err.details["retry_after"] == 3601
+    assert "QR code" in err.detail_message and "60 minute(s)" in err.detail_message
+
+
+def test_a_spent_budget_refuses_even_the_right_code_until_the_hour_has_passed(svc, outbox, clock):
+    for _ in range(2):
+        issued = issue(svc)
+        errors = [guess_wrong(svc, issued) for _ in range(5)]
+    assert isinstance(errors[-1], OtpGuessesExhausted)
+    fresh = issue(svc)
+    with pytest.raises(OtpGuessesExhausted):
+        otp.verify(svc(), fresh.challenge_id, "generic", outbox.last_code(PHONE))
+    clock.advance(minutes=59, seconds=59)
+    fresh = issue(svc)
+    with pytest.raises(OtpGuessesExhausted) as info:
+        otp.verify(svc(), fresh.challenge_id, "generic", outbox.last_code(PHONE))
+    assert info.value.details["retry_after"] == 2
+    clock.advance(seconds=1)
+    fresh = issue(svc)
+    assert otp.verify(svc(), fresh.challenge_id, "generic", outbox.last_code(PHONE)).verified_at
+
+
+def test_twenty_wrong_codes_close_the_day(svc, outbox, clock):
+    wrong = 0
+    for _hour in range(4):
+        for _ in range(4):
+            issued = issue(svc)
+            for _ in range(3):
+                if isinstance(guess_wrong(svc, issued), OtpGuessesExhausted):
+                    break
+                wrong += 1
+        clock.advance(hours=1, minutes=1)
+    assert wrong == 18  # 9 + 9 answered as wrong codes, the 10th and 20th with the refusal
+    fresh = issue(svc)
+    with pytest.raises(OtpGuessesExhausted):
+        otp.verify(svc(), fresh.challenge_id, "generic", outbox.last_code(PHONE))
+    clock.advance(hours=21)
+    fresh = issue(svc)
+    otp.verify(svc(), fresh.challenge_id, "generic", outbox.last_code(PHONE))
+
+
+def test_the_budget_is_kept_per_id_number_and_per_phone(svc, outbox):
+    limited = Settings(rate_limits={"otp_guesses_per_subject": "3/hour"})
+    other = demo(2)
+    for _ in range(3):
+        guess_wrong(lambda: svc(settings=limited), issue(svc))
+    same_id = otp.issue(svc(), "generic", SUBJECT, other.phone)
+    same_phone = otp.issue(svc(), "generic", other.person.id_number, PHONE)
+    neither = otp.issue(svc(), "generic", other.person.id_number, other.phone)
+    for spent in (same_id, same_phone):
+        with pytest.raises(OtpGuessesExhausted):
+            otp.verify(svc(settings=limited), spent.challenge_id, "generic", outbox.codes()[-1])
+    otp.verify(svc(settings=limited), neither.challenge_id, "generic", outbox.last_code(other.phone))
+
+
+def test_a_decoy_spends_the_budget_of_the_number_typed_like_a_real_challenge(svc):
+    limited = Settings(rate_limits={"otp_guesses_per_subject": "2/hour"})
+    answers = []
+    for phone in (PHONE, None):
+        subject = SUBJECT if phone else demo(3).person.id_number
+        issued = otp.issue(svc(), "signup", subject, phone, {"phone": PHONE})
+        errors = [guess_wrong(lambda: svc(settings=limited), issued, "signup") for _ in range(2)]
+        answers.append([(e.error, e.details.get("retry_after")) for e in errors])
+    assert answers[0][0] == ("otp_invalid", None)
+    assert answers[1] == [("otp_guesses_exhausted", 3601)] * 2  # the typed number's budget is spent
+
+
+def test_mobile_sign_in_is_budgeted_by_the_phone_alone(svc, outbox):
+    """Its subject is the line's owner from the register, not something the caller typed:
+    a spent ID budget must not make the owner's number answer unlike an unknown one."""
+    from eid.accounts import mobile_signin
+
+    limited = Settings(rate_limits={"otp_guesses_per_subject": "2/hour"})
+    d = demo(4)
+    for _ in range(2):
+        guess_wrong(lambda: svc(settings=limited), otp.issue(svc(), "generic", d.person.id_number,
+                                                             demo(5).phone))
+    answers = []
+    for phone in (d.phone, "+84981234567"):
+        issued, _ = mobile_signin.start(svc(), phone)
+        answers.append(guess_wrong(lambda: svc(settings=limited), issued, "mobile_signin").error)
+    assert answers == ["otp_invalid", "otp_invalid"]
+
+
+def test_the_right_code_spends_nothing(svc, outbox):
+    limited = Settings(rate_limits={"otp_guesses_per_subject": "2/hour"})
+    for _ in range(5):
+        issued = issue(svc)
+        otp.verify(svc(settings=limited), issued.challenge_id, "generic", outbox.last_code(PHONE))
+    guess_wrong(lambda: svc(settings=limited), issue(svc))
+    issued = issue(svc)
+    otp.verify(svc(settings=limited), issued.challenge_id, "generic", outbox.last_code(PHONE))

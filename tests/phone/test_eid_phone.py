@@ -46,6 +46,7 @@ def test_register_login_devices_dependents_and_act_as(server, tmp_path):
     p = tmp_path / "p1"
     reg = phone(server, p, "register", "--demo-citizen", str(n), "--dev-otp", "--password", STRONG)
     assert reg["registered"] and reg["account"]["level"] == 1
+    assert reg["details"]["permanent_address"] == demo(n).person.permanent_address  # after the code
     login = phone(server, p, "login", "--dev-otp", "--password", STRONG)
     assert login["token_type"] == "DPoP" and login["device"]["active"]
     devices = phone(server, p, "devices")["devices"]
@@ -75,6 +76,16 @@ def test_a_second_phone_takes_over_with_the_old_phones_code(server, tmp_path):
     assert moved["device"]["bound_by"] == "old_device_code"
     code, out, _ = phone(server, old, "me", ok=False)
     assert code == 1 and out["error"] in ("session_expired", "invalid_proof")
+
+
+def test_registering_with_a_line_in_someone_elses_name_gets_no_code_and_says_what_to_check(
+        server, tmp_path):
+    d, other = demo(41), demo(40)
+    code, out, _err = phone(server, tmp_path / "r", "register", "--id-number", d.person.id_number,
+                            "--phone", other.phone, "--qr-text", d.card_qr, "--dev-otp",
+                            "--otp-wait", "0.5", "--password", STRONG, ok=False)
+    assert code == 1 and out["error"] == "no_otp"
+    assert "registered in your own name" in out["message"] and other.phone[-3:] in out["message"]
 
 
 def test_errors_are_one_clear_line(server, tmp_path):
