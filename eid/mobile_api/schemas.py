@@ -55,6 +55,16 @@ class Int(fields.Integer):
         super().__init__(strict=True, validate=validate.Range(min=minimum, max=maximum), **kw)
 
 
+class Bool(fields.Boolean):
+    """A request's boolean: JSON ``true`` or ``false`` only (marshmallow also takes
+    ``"yes"``, ``1``, ``"on"``..., which the document does not promise)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> bool:
+        if value is not True and value is not False:
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 def _s(max_len: int = 200, **kw) -> fields.String:  # type: ignore[no-untyped-def]
     return Text(validate=validate.Length(max=max_len), **kw)
 
@@ -305,7 +315,7 @@ class PostalOut(Out):
 
 
 class MobileFinish(ChallengeRef):
-    confirm = fields.Boolean(required=True)
+    confirm = Bool(required=True)
     postal_code = _s(12, load_default=None, allow_none=True)
 
 
@@ -395,7 +405,7 @@ class QrStateOut(Out):
 
 
 class WebLoginIn(Strict):
-    enabled = fields.Boolean(required=True)
+    enabled = Bool(required=True)
 
 
 class ChipStartIn(Strict):

@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, request
 from flask_babel import gettext as _
 
 from eid.accounts.errors import InvalidInput
@@ -113,7 +113,8 @@ def json_body() -> Any:
     Raises:
         InvalidInput: the body nests deeper than :data:`MAX_JSON_DEPTH` (``body_too_deep``).
     """
-    cached = g.get("eid_json_body", _NO_BODY)
+    environ = request.environ  # per request (``g`` is shared when an app context was pushed)
+    cached = environ.get("eid.json_body", _NO_BODY)
     if cached is not _NO_BODY:
         return cached
     data = None
@@ -125,7 +126,7 @@ def json_body() -> Any:
                                  n=MAX_JSON_DEPTH), fields={"body": "body_too_deep"}) from exc
         except (ValueError, UnicodeDecodeError):
             data = None
-    g.eid_json_body = data
+    environ["eid.json_body"] = data
     return data
 
 

@@ -12,16 +12,15 @@ from __future__ import annotations
 import json
 import re
 import time
-import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from eid.clock import FrozenClock, SeededRng
-from tests.conftest import START, make_env
-from tests.flows import API, BufferedFlows, Phone, register
+from tests.flows import API, BufferedFlows
+from tests.mobile_api.backends import backend, fresh_limits, phone
+
+__all__ = ["backend", "fresh_limits", "phone"]  # fixtures
 
 SUR, NUL, ESC = "\ud800", "\x00", "\x1b"
 HUGE = "99999999999999999999"  # 20 digits: past 2**64
@@ -157,73 +156,7 @@ API_CASES: dict[str, Bad] = {
 }
 
 
-# ---------------------------------------------------------------- backends
-
-def _sqlite_app(tmp: Any, template_db: Any) -> Iterator[Any]:
-    import shutil
-
-    from eid.app import create_app
-
-    path = tmp / "eid.sqlite3"
-    shutil.copyfile(template_db, path)
-    yield create_app(make_env(f"sqlite:///{path}", tmp), clock=FrozenClock(START, rng=SeededRng(7)),
-                     overrides={"DEFER_INLINE": True})
-
-
-def _pg_app(tmp: Any, admin_url: str) -> Iterator[Any]:
-    import psycopg
-
-    from eid.app import create_app
-    from eid.app.cli import upgrade
-
-    name = "eid_t_" + uuid.uuid4().hex[:12]
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = f"{admin_url.rsplit('/', 1)[0]}/{name}"
-    try:
-        upgrade(url)
-        app = create_app(make_env(url, tmp), clock=FrozenClock(START, rng=SeededRng(7)),
-                         overrides={"DEFER_INLINE": True})
-        res = app.test_cli_runner().invoke(args=["registry", "seed", "--count", "50"])
-        assert res.exit_code == 0, res.output
-        yield app
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture(scope="module", params=[
-    "sqlite", pytest.param("postgres", marks=[pytest.mark.postgres, pytest.mark.xdist_group("postgres")])])
-def backend(request: Any, tmp_path_factory: Any) -> Iterator[Any]:
-    """One app per backend for the whole module (these requests change nothing)."""
-    from eid.web.db import db
-
-    tmp = tmp_path_factory.mktemp(request.param)
-    if request.param == "sqlite":
-        gen = _sqlite_app(tmp, request.getfixturevalue("template_db"))
-    else:
-        gen = _pg_app(tmp, request.getfixturevalue("pg_admin_url"))
-    app = next(gen)
-    yield app
-    with app.app_context():
-        db.session.remove()
-    app.extensions["eid.engine"].dispose()
-    gen.close()
-
-
-@pytest.fixture(scope="module")
-def phone(backend: Any) -> Any:
-    client = BufferedFlows.client(backend)
-    return Phone(client, backend).login(register(client, 3))
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limits(backend: Any) -> None:
-    from eid.web.ratelimit import limiter
-
-    with backend.app_context():
-        limiter.reset()
-
+# ---------------------------------------------------------------- the requests
 
 def send(app: Any, phone: Any, case: Bad) -> Any:
     path = case.path if case.path.startswith("/") else f"{API}/{case.path}"
