@@ -12,6 +12,7 @@ from flask_socketio import Namespace, join_room
 from eid.errors import EidError
 from eid.web.auth import current
 from eid.web.db import db
+from eid.web.input_guard import check_json
 from eid.web.qr_wiring import begin, cookie_name, current_cookie_hash, qr_json, qr_service
 from eid.web.ratelimit import limit_event
 from eid.web.socket_emit import QR_NS, SESSION_NS, socketio
@@ -37,6 +38,7 @@ def _finish(ok: bool) -> None:
 
 def _guard(fn: Callable[[dict[str, Any]], dict[str, Any]], data: Any) -> dict[str, Any]:
     try:
+        check_json(data)  # the same text rule as every HTTP request (eid.web.input_guard)
         out = fn(data if isinstance(data, dict) else {})
         _finish(True)
         return out

@@ -72,6 +72,11 @@ def rejected(name: str, reason: str) -> InvalidInput:
                           field=label, reason=reason), fields={label: f"{label}_invalid"})
 
 
+def too_deep() -> InvalidInput:
+    return InvalidInput(_("The JSON body is nested too deeply (at most %(n)d levels).",
+                          n=MAX_JSON_DEPTH), fields={"body": "body_too_deep"})
+
+
 class JsonTooDeep(ValueError):
     """The body nests deeper than :data:`MAX_JSON_DEPTH`."""
 
@@ -122,8 +127,7 @@ def json_body() -> Any:
         try:
             data = loads(request.get_data(cache=True))
         except JsonTooDeep as exc:
-            raise InvalidInput(_("The JSON body is nested too deeply (at most %(n)d levels).",
-                                 n=MAX_JSON_DEPTH), fields={"body": "body_too_deep"}) from exc
+            raise too_deep() from exc
         except (ValueError, UnicodeDecodeError):
             data = None
     environ["eid.json_body"] = data
@@ -137,18 +141,36 @@ def validates_own_text(view: F) -> F:
 
 
 def json_strings(value: Any, path: str = "body") -> Iterator[tuple[str, str]]:
-    """Every string in a parsed JSON value, keys included, with its path
-    (``jwk.x``, ``items[2]``). The value's depth is already bounded."""
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            key_path = k if path == "body" else f"{path}.{k}"
-            yield key_path, k
-            yield from json_strings(v, key_path)
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from json_strings(v, f"{path}[{i}]")
+    """Every string in a parsed JSON value, keys included, with its path (``jwk.x``,
+    ``items[2]``); without recursion, so any depth is walked.
+
+    Raises:
+        InvalidInput: the value nests deeper than :data:`MAX_JSON_DEPTH` (``body_too_deep``).
+    """
+    stack: list[tuple[str, Any, int]] = [(path, value, 0)]
+    while stack:
+        here, v, depth = stack.pop()
+        if isinstance(v, str):
+            yield here, v
+        elif isinstance(v, dict | list):
+            if depth >= MAX_JSON_DEPTH:
+                raise too_deep()
+            items = v.items() if isinstance(v, dict) else ((f"[{i}]", x) for i, x in enumerate(v))
+            for k, x in items:
+                is_key = isinstance(v, dict)
+                sub = (k if here == "body" else f"{here}.{k}") if is_key else f"{here}{k}"
+                if is_key:
+                    yield sub, k
+                stack.append((sub, x, depth + 1))
+
+
+def check_json(value: Any) -> None:
+    """The text rule over a parsed JSON value (a Socket.IO event's data, a body).
+
+    Raises:
+        InvalidInput: a string or key with a forbidden character, or nested too deeply.
+    """
+    check_texts(json_strings(value))
 
 
 def check_texts(pairs: Iterable[tuple[str, str]], pattern: re.Pattern[str] = TEXT_FORBIDDEN) -> None:
@@ -181,7 +203,7 @@ def check_request() -> None:
     data = json_body()
     view = current_app.view_functions.get(request.endpoint or "")
     if data is not None and not getattr(view, _OWN_TEXT_ATTR, False):
-        check_texts(json_strings(data))
+        check_json(data)
 
 
 def init_app(app: Flask) -> None:

@@ -3,7 +3,8 @@ fresh PostgreSQL database), with a phone registered and activated on it: for the
 bad-input and fuzz tests, whose requests are refused and change (almost) nothing.
 
 Import the fixtures into a test module (``from tests.mobile_api.backends import
-backend, fresh_limits, phone``); the PostgreSQL parameter is marked ``postgres`` and
+backend, fresh_limits, phone``) and mark the tests that send requests with
+``@pytest.mark.usefixtures("fresh_limits")``; the PostgreSQL parameter is marked ``postgres`` and
 kept on one xdist worker with the other PostgreSQL tests.
 """
 from __future__ import annotations
@@ -96,9 +97,9 @@ def phone(backend: Any) -> Phone:
     return signed_in_phone(backend)
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def fresh_limits(backend: Any) -> None:
-    """Rate limits start afresh for each test (the app lives for the module)."""
+    """Rate limits start afresh for the test (the app lives for the module)."""
     from eid.web.ratelimit import limiter
 
     with backend.app_context():

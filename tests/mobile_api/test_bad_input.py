@@ -132,6 +132,9 @@ API_CASES: dict[str, Bad] = {
                               j(id_number="001099012345", password=123, **CAPTCHA), field="password"),
     "confirm-as-text": Bad("POST", "signin/mobile/finish", j(challenge_id="x", confirm="maybe"),
                            field="confirm"),
+    "confirm-as-yes": Bad("POST", "signin/mobile/finish", j(challenge_id="x", confirm="yes"),
+                          field="confirm"),
+    "web-login-switch-as-1": Bad("PUT", "settings/web-login", j(enabled=1), auth=True, field="enabled"),
     "chip-files-as-list": Bad("POST", "chip/sessions/x/read", j(files=[]), auth=True, field="files"),
     "unknown-field": Bad("POST", "register/start", j(id_number="1", phone="2", admin=True),
                          field="admin"),
@@ -183,6 +186,7 @@ def assert_refused(r: Any, status: int, error: str, field: str | None = None) ->
         assert f'data-code="{error}"' in text, text[:500]
 
 
+@pytest.mark.usefixtures("fresh_limits")
 @pytest.mark.parametrize("name", list(API_CASES))
 def test_malformed_phone_api_request_is_refused_without_server_error(backend, phone, name):
     case = API_CASES[name]
@@ -192,6 +196,7 @@ def test_malformed_phone_api_request_is_refused_without_server_error(backend, ph
     assert time.perf_counter() - started < 2.0
 
 
+@pytest.mark.usefixtures("fresh_limits")
 def test_a_body_nested_100000_deep_is_refused_at_once(backend, phone):
     started = time.perf_counter()
     r = send(backend, phone, API_CASES["arrays-100000-deep"])
@@ -199,6 +204,7 @@ def test_a_body_nested_100000_deep_is_refused_at_once(backend, phone):
     assert time.perf_counter() - started < 0.5
 
 
+@pytest.mark.usefixtures("fresh_limits")
 def test_the_phone_still_works_after_the_bad_requests(backend, phone):
     """Nothing half-written, no session left in a failed transaction (PostgreSQL)."""
     for name in ("nul-in-company-id", "huge-session-id", "nul-in-full-name"):
@@ -247,6 +253,7 @@ PAGE_CASES: dict[str, tuple[str, str, dict[str, Any], int, str]] = {
 }
 
 
+@pytest.mark.usefixtures("fresh_limits")
 @pytest.mark.parametrize("name", list(PAGE_CASES))
 def test_malformed_page_or_desktop_request_is_refused_without_server_error(backend, name):
     method, path, kw, status, error = PAGE_CASES[name]
@@ -262,6 +269,7 @@ def test_malformed_page_or_desktop_request_is_refused_without_server_error(backe
     assert_refused(r, status, error)
 
 
+@pytest.mark.usefixtures("fresh_limits")
 def test_a_page_names_the_refused_field_in_words(backend):
     client = BufferedFlows.client(backend)
     token = csrf_of(client)
@@ -272,8 +280,151 @@ def test_a_page_names_the_refused_field_in_words(backend):
     assert 'data-testid="error-page"' in page
 
 
+@pytest.mark.usefixtures("fresh_limits")
 def test_the_nul_cookie_is_refused(backend):
     client = BufferedFlows.client(backend)
     client.set_cookie("eid_browser", "b\x00")
     r = client.get("/login")
     assert_refused(r, 400, "invalid_input")
+
+
+# ---------------------------------------------------------------- the one rule, where it lives
+
+def request_schemas() -> list[Any]:
+    from eid.mobile_api import schemas as S
+
+    return [obj for obj in vars(S).values() if isinstance(obj, type) and issubclass(obj, S.Strict)]
+
+
+def leaf_fields(field: Any) -> Any:
+    from marshmallow import fields
+
+    if isinstance(field, fields.Dict):
+        yield from leaf_fields(field.key_field)
+        yield from leaf_fields(field.value_field)
+    elif isinstance(field, fields.List):
+        yield from leaf_fields(field.inner)
+    elif field is not None:
+        yield field
+
+
+@pytest.mark.parametrize("schema", request_schemas(), ids=lambda s: s.__name__)
+def test_every_request_field_is_one_of_the_guarded_kinds(schema):
+    """A plain String, Integer or Boolean would let the bad input back in."""
+    from marshmallow import fields
+
+    from eid.mobile_api import schemas as S
+
+    for name, field in schema().fields.items():
+        for leaf in leaf_fields(field):
+            if isinstance(leaf, fields.String):
+                assert isinstance(leaf, S.Text), f"{schema.__name__}.{name}"
+            elif isinstance(leaf, fields.Integer):
+                assert isinstance(leaf, S.Int), f"{schema.__name__}.{name}"
+            elif isinstance(leaf, fields.Boolean):
+                assert isinstance(leaf, S.Bool), f"{schema.__name__}.{name}"
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("a\x00b", "NUL"), ("\ud800", "surrogate"), ("\udfff", "surrogate"), ("\x1b[2J", "control"),
+    ("\x7f", "control"), ("\x85", "control"), ("\x08", "control")])
+def test_text_field_refuses_nul_controls_and_unpaired_surrogates(text, reason):
+    from marshmallow import ValidationError
+
+    from eid.mobile_api import schemas as S
+
+    with pytest.raises(ValidationError) as err:
+        S.ChallengeRef().load({"challenge_id": text})
+    assert reason in err.value.messages["challenge_id"][0]
+
+
+@pytest.mark.parametrize("text", ["Nguyễn Văn An", "line\nbreak\ttab\r", "😀 🇻🇳", "", "ﻛﺎﺭﺕ ملی"])
+def test_text_field_keeps_every_printable_text_and_tab_and_newlines(text):
+    from eid.mobile_api import schemas as S
+
+    assert S.ChallengeRef().load({"challenge_id": text}) == {"challenge_id": text}
+
+
+@pytest.mark.parametrize("value", [True, 1.0, "7", 2**31, 0, None])
+def test_int_field_takes_only_json_integers_in_the_id_range(value):
+    from marshmallow import ValidationError
+
+    from eid.mobile_api import schemas as S
+
+    if value is None:
+        assert S.ActAsIn().load({"dependent_id": None}) == {"dependent_id": None, "company_id": None}
+        return
+    with pytest.raises(ValidationError):
+        S.ActAsIn().load({"dependent_id": value})
+
+
+@pytest.mark.parametrize("value", ["true", 1, "yes", None, []])
+def test_bool_field_takes_only_json_booleans(value):
+    from marshmallow import ValidationError
+
+    from eid.mobile_api import schemas as S
+
+    with pytest.raises(ValidationError):
+        S.WebLoginIn().load({"enabled": value})
+    assert S.WebLoginIn().load({"enabled": False}) == {"enabled": False}
+
+
+@pytest.mark.parametrize(("text", "deep"), [
+    ("[" * 32 + "]" * 32, False),
+    ("[" * 33 + "]" * 33, True),
+    ('{"a": "' + "[" * 100 + '"}', False),            # brackets inside a string do not count
+    ('{"a": "\\"' + "[" * 100 + '"}', False),         # nor after an escaped quote
+    ('{"a": "\\\\", "b": ' + "[" * 33 + "]" * 33 + "}", True),  # an escaped backslash ends it
+    ('"' + "[" * 50, True),                          # an unterminated string: counted, refused
+])
+def test_json_depth_is_measured_outside_strings(text, deep):
+    from eid.web.input_guard import json_depth_exceeds
+
+    assert json_depth_exceeds(text) is deep
+
+
+def test_the_depth_check_of_a_huge_body_takes_milliseconds():
+    from eid.web.input_guard import JsonTooDeep, loads
+
+    started = time.perf_counter()
+    with pytest.raises(JsonTooDeep):
+        loads(("[" * 1_000_000).encode())
+    assert loads(b'{"image": "' + b"A" * 8_000_000 + b'"}')["image"][:1] == "A"
+    assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.parametrize(("path", "session_id"), [
+    ("/api/mobile/v1/sessions/0", 0), ("/api/mobile/v1/sessions/2147483647", 2**31 - 1),
+    ("/api/mobile/v1/sessions/" + "0" * 30 + "1", 1), ("/api/mobile/v1/sessions/2147483648", None),
+    ("/api/mobile/v1/sessions/" + "9" * 5000, None), ("/api/mobile/v1/sessions/\u0663", None),
+    ("/api/mobile/v1/sessions/-1", None)])
+def test_int_routes_match_only_ascii_ids_in_range(app, path, session_id):
+    from werkzeug.exceptions import NotFound
+
+    adapter = app.url_map.bind("localhost")
+    if session_id is None:
+        with pytest.raises(NotFound):
+            adapter.match(path, method="DELETE")
+    else:
+        assert adapter.match(path, method="DELETE") == ("mobile_api.revoke_session",
+                                                         {"session_id": session_id})
+
+
+@pytest.mark.usefixtures("fresh_limits")
+@pytest.mark.parametrize(("event", "data", "field"), [
+    ("rotate", {"tx": SUR}, "tx"),
+    ("rotate", {"tx": "a" + NUL}, "tx"),
+    ("start", {"jwk": {"kty": "EC", "x": SUR}, "signature": "s"}, "jwk.x"),
+    ("start", {"jwk": {"kty": "EC"}, "signature": "s", "\x00": 1}, "\\u0000"),
+])
+def test_bad_text_in_a_socket_event_is_refused_like_in_a_request(backend, event, data, field):
+    from eid.app.realtime import socketio
+
+    client = BufferedFlows.client(backend)
+    client.get("/login")
+    sock = socketio.test_client(backend, namespace="/qr-login", flask_test_client=client)
+    try:
+        answer = sock.emit(event, data, namespace="/qr-login", callback=True)
+    finally:
+        sock.disconnect(namespace="/qr-login")
+    assert answer["error"] == "invalid_input" and field in answer["message"], answer
