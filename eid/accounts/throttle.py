@@ -128,8 +128,15 @@ def clear_account(svc: Services, account: Account) -> None:
     svc.session.flush()
 
 
+#: the table also holds the OTP guess budgets (``otp``), whose windows last up to a day
+SHARED_TABLE_MEMORY = timedelta(days=2)
+
+
 def purge(session: Session, *, now: datetime, settings: Settings) -> int:
-    """Delete the pools that forgot their failures. Returns how many."""
-    cutoff = now - timedelta(seconds=settings.login_failure_memory_seconds)
-    result = session.execute(delete(Throttle).where(Throttle.window_start < cutoff))
+    """Delete the rows that forgot their failures (the last one longer ago than the
+    memory, at least two days) and make no one wait. Returns how many."""
+    memory = max(timedelta(seconds=settings.login_failure_memory_seconds), SHARED_TABLE_MEMORY)
+    result = session.execute(delete(Throttle).where(
+        Throttle.window_start < now - memory,
+        (Throttle.locked_until.is_(None)) | (Throttle.locked_until < now)))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -111,11 +111,17 @@ def test_the_tables_stay_bounded_over_months_of_traffic(svc, session, clock):
 
 
 def test_throttle_pools_go_once_they_forgot(svc, session, clock):
-    session.add(Throttle(key="id:old", failures=7, window_start=clock.now() - timedelta(days=2)))
-    session.add(Throttle(key="id:new", failures=7, window_start=clock.now()))
+    now = clock.now()
+    session.add(Throttle(key="id:old", failures=7, window_start=now - timedelta(days=3)))
+    session.add(Throttle(key="id:new", failures=7, window_start=now))
+    session.add(Throttle(key="id:waiting", failures=7, window_start=now - timedelta(days=3),
+                         locked_until=now + timedelta(minutes=1)))
+    session.add(Throttle(key="otp_guess:86400:x", failures=3, window_start=now - timedelta(days=1)))
     session.flush()
-    assert throttle.purge(session, now=clock.now(), settings=SETTINGS) == 1
-    assert [r.key for r in session.scalars(select(Throttle))] == ["id:new"]
+    short_memory = Settings(login_failure_memory_seconds=3600)  # the OTP budgets' day still counts
+    assert throttle.purge(session, now=now, settings=short_memory) == 1
+    assert sorted(r.key for r in session.scalars(select(Throttle))) == [
+        "id:new", "id:waiting", "otp_guess:86400:x"]
 
 
 # -- through the app: the QR store, the CLI and the periodic job ---------------
