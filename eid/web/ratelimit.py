@@ -226,7 +226,7 @@ def enforce(names: Iterable[str]) -> None:
         return
     who = address_key(client_ip())
     for name in names:
-        _hit(parse_many(cfg["RATE_LIMITS"][name]), "ip", name, who)
+        _hit(parse_many(cfg["RATE_LIMITS"].get(name) or DEFAULT_LIMITS[name]), "ip", name, who)
 
 
 def _hit(items: list[RateLimitItem], scope: str, name: str, key: str) -> None:
