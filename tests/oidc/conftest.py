@@ -1,5 +1,6 @@
 """Fixtures: an app whose issuer is the test client's origin, a registered relying party,
 a seeded citizen signed in on the portal."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -19,8 +20,11 @@ def app(db_path: Path, tmp_path: Path, clock: Any) -> Iterator[Any]:
     from eid.web.db import db
     from eid.web.ratelimit import limiter
 
-    app = create_app(make_env(f"sqlite:///{db_path}", tmp_path, EID_OIDC_ISSUER=ISSUER), clock=clock,
-                     overrides={"DEFER_INLINE": True})
+    app = create_app(
+        make_env(f"sqlite:///{db_path}", tmp_path, EID_OIDC_ISSUER=ISSUER),
+        clock=clock,
+        overrides={"DEFER_INLINE": True},
+    )
     with app.app_context():
         limiter.reset()
     yield app
@@ -37,8 +41,13 @@ def client(app: Any) -> Any:
 
 @pytest.fixture
 def rp(app: Any) -> dict[str, Any]:
-    return add_client(app, "--post-logout-uri", "https://rp.example/bye",
-                      "--backchannel-logout-uri", "https://rp.example/backchannel")
+    return add_client(
+        app,
+        "--post-logout-uri",
+        "https://rp.example/bye",
+        "--backchannel-logout-uri",
+        "https://rp.example/backchannel",
+    )
 
 
 @pytest.fixture
@@ -50,8 +59,9 @@ def citizen(app: Any, client: Any) -> Any:
 
     d = register(client, 3)
     with app.app_context():
-        db.session.execute(update(Account).where(Account.id_number == d.person.id_number)
-                           .values(email="citizen3@example.vn"))
+        db.session.execute(
+            update(Account).where(Account.id_number == d.person.id_number).values(email="citizen3@example.vn")
+        )
         db.session.commit()
     return d
 

@@ -1,6 +1,7 @@
 """A relying party driven through the Flask test client: register it with the CLI, send
 the person through authorization (signed in by password + OTP on the portal), exchange
 the code. Plain functions, so each test reads as the steps a portal takes."""
+
 from __future__ import annotations
 
 import base64
@@ -18,8 +19,9 @@ ISSUER = "http://localhost"
 
 
 def add_client(app: Any, *args: str, name: str = "Cổng DVC Quảng Ngãi") -> dict[str, Any]:
-    r = app.test_cli_runner().invoke(args=["oidc", "client", "add", "--name", name,
-                                           "--redirect-uri", REDIRECT, *args])
+    r = app.test_cli_runner().invoke(
+        args=["oidc", "client", "add", "--name", name, "--redirect-uri", REDIRECT, *args]
+    )
     assert r.exit_code == 0, r.output
     return dict(json.loads(r.output))
 
@@ -42,10 +44,17 @@ def web_signin(c: Any, d: Any, *, next_url: str | None = None, login_url: str = 
     token = csrf_of(page)
     cid = re.search(r'name="captcha_id" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
     answer = c.get(f"/dev/captcha/{cid}").get_json()["answer"]
-    data = {"csrf_token": token, "id_number": d.person.id_number, "password": STRONG, "captcha_id": cid,
-            "captcha": answer}
+    data = {
+        "csrf_token": token,
+        "id_number": d.person.id_number,
+        "password": STRONG,
+        "captcha_id": cid,
+        "captcha": answer,
+    }
     shown = re.search(r'name="next" value="([^"]*)"', page)
-    data["next"] = next_url if next_url is not None else (shown.group(1).replace("&amp;", "&") if shown else "")
+    data["next"] = (
+        next_url if next_url is not None else (shown.group(1).replace("&amp;", "&") if shown else "")
+    )
     r = c.post("/login", data=data)
     assert r.status_code == 302, r.get_data(as_text=True)[:500]
     return c.post("/login/otp", data={"csrf_token": token, "code": last_otp(c, d.phone)})
@@ -56,9 +65,14 @@ def query(location: str) -> dict[str, str]:
 
 
 def auth_params(rp: dict[str, Any], **over: Any) -> dict[str, str]:
-    p = {"response_type": "code", "client_id": rp["client_id"], "redirect_uri": REDIRECT,
-         "scope": "openid profile", "state": "st-" + secrets.token_hex(4),
-         "nonce": "n-" + secrets.token_hex(4)}
+    p = {
+        "response_type": "code",
+        "client_id": rp["client_id"],
+        "redirect_uri": REDIRECT,
+        "scope": "openid profile",
+        "state": "st-" + secrets.token_hex(4),
+        "nonce": "n-" + secrets.token_hex(4),
+    }
     p.update({k: v for k, v in over.items() if v is not None})
     return {k: v for k, v in p.items() if v != ""}
 
@@ -74,7 +88,7 @@ def follow(c: Any, r: Any, *, consent: bool = True, limit: int = 8) -> Any:
         if r.status_code not in (301, 302, 303) or r.headers["Location"].startswith(REDIRECT):
             return r
         loc = r.headers["Location"]
-        r = c.get(loc[len(ISSUER):] if loc.startswith(ISSUER) else loc)
+        r = c.get(loc[len(ISSUER) :] if loc.startswith(ISSUER) else loc)
     raise AssertionError("too many redirects")
 
 
@@ -82,8 +96,11 @@ def code_flow(c: Any, rp: dict[str, Any], **over: Any) -> tuple[dict[str, str], 
     """Authorize (signed in already) and return the callback's query and the params sent."""
     params = auth_params(rp, **over)
     r = follow(c, c.get("/oidc/authorize", query_string=params))
-    assert r.status_code == 302 and r.headers["Location"].startswith(REDIRECT), \
-        (r.status_code, r.headers.get("Location"), r.get_data(as_text=True)[:400])
+    assert r.status_code == 302 and r.headers["Location"].startswith(REDIRECT), (
+        r.status_code,
+        r.headers.get("Location"),
+        r.get_data(as_text=True)[:400],
+    )
     return query(r.headers["Location"]), params
 
 
@@ -92,8 +109,9 @@ def basic(rp: dict[str, Any]) -> dict[str, str]:
     return {"Authorization": "Basic " + base64.b64encode(raw).decode()}
 
 
-def exchange(c: Any, rp: dict[str, Any], code: str, *, headers: dict[str, str] | None = None,
-             **form: str) -> Any:
+def exchange(
+    c: Any, rp: dict[str, Any], code: str, *, headers: dict[str, str] | None = None, **form: str
+) -> Any:
     data = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT, **form}
     h = dict(headers if headers is not None else (basic(rp) if rp.get("client_secret") else {}))
     if not rp.get("client_secret") and "client_id" not in data:

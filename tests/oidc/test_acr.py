@@ -1,5 +1,6 @@
 """acr policy without Flask: the mapping from level and sign-in method, and how
 acr_values / claims.acr are honoured (the Keycloak mistakes included)."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,10 +9,17 @@ from eid.oidc import acr
 from eid.oidc.errors import InvalidRequest, UnmetAuthenticationRequirements
 
 
-@pytest.mark.parametrize(("level", "method", "expected"), [
-    (1, "password+otp", "LoA1"), (1, "qr", "LoA1"), (1, "chip", "LoA1"),
-    (2, "password+otp", "LoA1"), (2, "qr", "LoA2"), (2, "chip", "LoA2"),
-])
+@pytest.mark.parametrize(
+    ("level", "method", "expected"),
+    [
+        (1, "password+otp", "LoA1"),
+        (1, "qr", "LoA1"),
+        (1, "chip", "LoA1"),
+        (2, "password+otp", "LoA1"),
+        (2, "qr", "LoA2"),
+        (2, "chip", "LoA2"),
+    ],
+)
 def test_loa2_needs_a_level_2_account_and_the_phone_or_the_chip(level, method, expected):
     assert acr.achieved(level, method) == expected
 
@@ -70,12 +78,15 @@ def test_the_reported_acr_is_the_strongest_asked_value_met():
     assert acr.reported(acr.parse(None, None), "LoA2") == "LoA2"
 
 
-@pytest.mark.parametrize("bad", [
-    {"id_token": {"acr": "LoA2"}},
-    {"id_token": {"acr": {"values": "LoA2"}}},
-    {"id_token": {"acr": {"values": [2]}}},
-    {"id_token": {"acr": {"value": ["LoA2"]}}},
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"id_token": {"acr": "LoA2"}},
+        {"id_token": {"acr": {"values": "LoA2"}}},
+        {"id_token": {"acr": {"values": [2]}}},
+        {"id_token": {"acr": {"value": ["LoA2"]}}},
+    ],
+)
 def test_malformed_claims_acr_is_an_invalid_request(bad):
     with pytest.raises(InvalidRequest):
         acr.parse(None, bad)

@@ -1,5 +1,6 @@
 """Claims by scope, the national portal's names, verified_claims with only what eid
 checked, the claims parameter, and the consent rules — without Flask."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
@@ -13,10 +14,20 @@ T = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 def person(**over):
-    base = dict(sub="s-1", id_number="001099012345", full_name="Nguyễn Văn An", phone="+84971234371",
-                email="an@example.vn", locale="vi", level=1, birth_date=date(1990, 5, 17), sex="M",
-                address="12 Lê Lợi, Quảng Ngãi", postal_code="570000",
-                evidence=(claims.Evidence("register", T),))
+    base = dict(
+        sub="s-1",
+        id_number="001099012345",
+        full_name="Nguyễn Văn An",
+        phone="+84971234371",
+        email="an@example.vn",
+        locale="vi",
+        level=1,
+        birth_date=date(1990, 5, 17),
+        sex="M",
+        address="12 Lê Lợi, Quảng Ngãi",
+        postal_code="570000",
+        evidence=(claims.Evidence("register", T),),
+    )
     base.update(over)
     return claims.Person(**base)
 
@@ -64,7 +75,9 @@ def test_unknown_scopes_are_dropped():
 def test_claims_parameter_adds_names_and_marks_essential():
     req = claims.parse_claims('{"userinfo": {"email": {"essential": true}, "nickname": null}}')
     assert req.essential() == {"email"}
-    assert "email" in claims.requested(["openid"], req) and "nickname" not in claims.requested(["openid"], req)
+    assert "email" in claims.requested(["openid"], req) and "nickname" not in claims.requested(
+        ["openid"], req
+    )
 
 
 @pytest.mark.parametrize("bad", ["not json", "[1]", '{"userinfo": []}', '{"id_token": {"email": 1}}'])
@@ -82,9 +95,14 @@ def test_verified_claims_state_only_the_register_match_for_a_level_1_account():
 
 def test_verified_claims_list_the_chip_and_the_officer_with_their_times():
     chip_t, desk_t = datetime(2026, 11, 24, tzinfo=UTC), datetime(2026, 11, 25, tzinfo=UTC)
-    p = person(level=2, evidence=(claims.Evidence("register", T),
-                                  claims.Evidence("chip", chip_t, {"active_auth": "verified"}),
-                                  claims.Evidence("officer", desk_t)))
+    p = person(
+        level=2,
+        evidence=(
+            claims.Evidence("register", T),
+            claims.Evidence("chip", chip_t, {"active_auth": "verified"}),
+            claims.Evidence("officer", desk_t),
+        ),
+    )
     vc = claims.verified_claims(p, {"claims": {"given_name": None}})
     ev = vc["verification"]["evidence"]
     assert [c["txn"] for c in ev[1]["check_details"]] == ["passive_authentication", "active_authentication"]

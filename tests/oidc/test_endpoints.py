@@ -1,9 +1,9 @@
 """PAR, DPoP-bound tokens, private_key_jwt, revocation, introspection, logout (RP-initiated
 and back-channel), signing-key rotation and the client commands."""
+
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from joserfc import jwt
@@ -28,8 +28,14 @@ from tests.oidc.support import (
 def dpop(app, key, method, path, access=None, n=[0]):  # noqa: B006 - a counter for unique ids
     n[0] += 1
     now = app.extensions["eid.parts"].clock.now()
-    return proof.make(key, method=method, url=f"http://localhost{path}", now=now, jti=f"dpop-jti-{n[0]:08d}-x",
-                      access_token=access)
+    return proof.make(
+        key,
+        method=method,
+        url=f"http://localhost{path}",
+        now=now,
+        jti=f"dpop-jti-{n[0]:08d}-x",
+        access_token=access,
+    )
 
 
 def push(client, rp, headers=None, **over):
@@ -39,10 +45,13 @@ def push(client, rp, headers=None, **over):
 
 def test_par_returns_a_single_use_request_uri(client, rp, signed_in):
     r, data = push(client, rp)
-    assert r.status_code == 201 and r.get_json()["request_uri"].startswith("urn:ietf:params:oauth:request_uri:")
+    assert r.status_code == 201 and r.get_json()["request_uri"].startswith(
+        "urn:ietf:params:oauth:request_uri:"
+    )
     uri = r.get_json()["request_uri"]
-    resp = follow(client, client.get("/oidc/authorize", query_string={"client_id": rp["client_id"],
-                                                                     "request_uri": uri}))
+    resp = follow(
+        client, client.get("/oidc/authorize", query_string={"client_id": rp["client_id"], "request_uri": uri})
+    )
     assert query(resp.headers["Location"])["state"] == data["state"]
     again = client.get("/oidc/authorize", query_string={"client_id": rp["client_id"], "request_uri": uri})
     assert again.status_code == 400 and 'data-code="invalid_request_uri"' in again.get_data(as_text=True)
@@ -70,17 +79,23 @@ def test_dpop_binds_tokens_to_the_key_and_userinfo_needs_the_proof(app, client, 
     assert jwt_parts(body["access_token"])[1]["cnf"]["jkt"] == proof.thumbprint(key.as_dict(private=False))
     at = body["access_token"]
     assert client.get("/oidc/userinfo", headers={"Authorization": f"Bearer {at}"}).status_code == 401
-    ok = client.get("/oidc/userinfo", headers={"Authorization": f"DPoP {at}",
-                                               "DPoP": dpop(app, key, "GET", "/oidc/userinfo", at)})
+    ok = client.get(
+        "/oidc/userinfo",
+        headers={"Authorization": f"DPoP {at}", "DPoP": dpop(app, key, "GET", "/oidc/userinfo", at)},
+    )
     assert ok.status_code == 200
     other = ECKey.generate_key("P-256")
-    bad = client.get("/oidc/userinfo", headers={"Authorization": f"DPoP {at}",
-                                                "DPoP": dpop(app, other, "GET", "/oidc/userinfo", at)})
+    bad = client.get(
+        "/oidc/userinfo",
+        headers={"Authorization": f"DPoP {at}", "DPoP": dpop(app, other, "GET", "/oidc/userinfo", at)},
+    )
     assert bad.status_code == 401
     form = {"grant_type": "refresh_token", "refresh_token": body["refresh_token"]}
     r = client.post("/oidc/token", data=form, headers=basic(rp))
     assert r.get_json()["error"] == "invalid_dpop_proof"
-    r = client.post("/oidc/token", data=form, headers={**basic(rp), "DPoP": dpop(app, key, "POST", "/oidc/token")})
+    r = client.post(
+        "/oidc/token", data=form, headers={**basic(rp), "DPoP": dpop(app, key, "POST", "/oidc/token")}
+    )
     assert r.status_code == 200 and r.get_json()["token_type"] == "DPoP"
 
 
@@ -88,11 +103,21 @@ def test_fapi_client_needs_par_pkce_and_dpop(app, client, signed_in):
     fapi = add_client(app, "--fapi", name="FAPI portal")
     key = ECKey.generate_key("P-256")
     verifier, challenge = pkce()
-    r, _ = push(client, fapi, headers={"DPoP": dpop(app, key, "POST", "/oidc/par")}, code_challenge=challenge,
-                code_challenge_method="S256")
+    r, _ = push(
+        client,
+        fapi,
+        headers={"DPoP": dpop(app, key, "POST", "/oidc/par")},
+        code_challenge=challenge,
+        code_challenge_method="S256",
+    )
     assert r.status_code == 201
-    resp = follow(client, client.get("/oidc/authorize", query_string={
-        "client_id": fapi["client_id"], "request_uri": r.get_json()["request_uri"]}))
+    resp = follow(
+        client,
+        client.get(
+            "/oidc/authorize",
+            query_string={"client_id": fapi["client_id"], "request_uri": r.get_json()["request_uri"]},
+        ),
+    )
     cb = query(resp.headers["Location"])
     assert cb["iss"] == ISSUER
     no_proof = exchange(client, fapi, cb["code"], code_verifier=verifier)
@@ -102,8 +127,13 @@ def test_fapi_client_needs_par_pkce_and_dpop(app, client, signed_in):
 def test_a_code_pushed_with_a_dpop_key_needs_that_key(app, client, rp, signed_in):
     key, other = ECKey.generate_key("P-256"), ECKey.generate_key("P-256")
     r, _ = push(client, rp, headers={"DPoP": dpop(app, key, "POST", "/oidc/par")})
-    resp = follow(client, client.get("/oidc/authorize", query_string={
-        "client_id": rp["client_id"], "request_uri": r.get_json()["request_uri"]}))
+    resp = follow(
+        client,
+        client.get(
+            "/oidc/authorize",
+            query_string={"client_id": rp["client_id"], "request_uri": r.get_json()["request_uri"]},
+        ),
+    )
     code = query(resp.headers["Location"])["code"]
     r = exchange(client, rp, code, headers={**basic(rp), "DPoP": dpop(app, other, "POST", "/oidc/token")})
     assert r.get_json()["error"] == "invalid_dpop_proof"
@@ -116,11 +146,19 @@ def test_private_key_jwt(app, client, signed_in):
     assert "client_secret" not in rp and rp["token_endpoint_auth_method"] == "private_key_jwt"
     cb, _ = code_flow(client, rp)
     now = int(app.extensions["eid.parts"].clock.now().timestamp())
-    claims = {"iss": rp["client_id"], "sub": rp["client_id"], "aud": f"{ISSUER}/oidc/token", "jti": "a-1",
-              "exp": now + 60, "iat": now}
+    claims = {
+        "iss": rp["client_id"],
+        "sub": rp["client_id"],
+        "aud": f"{ISSUER}/oidc/token",
+        "jti": "a-1",
+        "exp": now + 60,
+        "iat": now,
+    }
     assertion = jwt.encode({"alg": "ES256", "kid": "rp-1"}, claims, key)
-    form = {"client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-            "client_assertion": assertion}
+    form = {
+        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        "client_assertion": assertion,
+    }
     assert exchange(client, rp, cb["code"], headers={}, **form).status_code == 200
     cb, _ = code_flow(client, rp)
     replay = exchange(client, rp, cb["code"], headers={}, **form)
@@ -130,7 +168,10 @@ def test_private_key_jwt(app, client, signed_in):
 def test_revocation_of_a_refresh_token_ends_its_family(client, rp, signed_in):
     cb, _ = code_flow(client, rp)
     body = exchange(client, rp, cb["code"]).get_json()
-    assert client.post("/oidc/revoke", data={"token": body["refresh_token"]}, headers=basic(rp)).status_code == 200
+    assert (
+        client.post("/oidc/revoke", data={"token": body["refresh_token"]}, headers=basic(rp)).status_code
+        == 200
+    )
     r = client.get("/oidc/userinfo", headers={"Authorization": f"Bearer {body['access_token']}"})
     assert r.status_code == 401
 
@@ -183,8 +224,11 @@ def test_signing_out_sends_a_back_channel_logout_token(client, rp, signed_in, se
     claims = _logout_claims(client, sent[0][1])
     assert claims["sid"] == sid and claims["aud"] == rp["client_id"] and "nonce" not in claims
     assert "http://schemas.openid.net/event/backchannel-logout" in claims["events"]
-    r = client.post("/oidc/token", data={"grant_type": "refresh_token", "refresh_token": body["refresh_token"]},
-                    headers=basic(rp))
+    r = client.post(
+        "/oidc/token",
+        data={"grant_type": "refresh_token", "refresh_token": body["refresh_token"]},
+        headers=basic(rp),
+    )
     assert r.get_json()["error"] == "invalid_grant"
 
 
@@ -208,8 +252,15 @@ def test_changing_the_password_logs_every_relying_party_out(app, client, rp, sig
     exchange(client, rp, cb["code"])
     clock.advance(seconds=30)
     page = client.get("/account/password").get_data(as_text=True)
-    r = client.post("/account/password", data={"csrf_token": csrf_of(page), "current": STRONG,
-                                               "password": "Nw!7-Kp#2xQz", "confirm": "Nw!7-Kp#2xQz"})
+    r = client.post(
+        "/account/password",
+        data={
+            "csrf_token": csrf_of(page),
+            "current": STRONG,
+            "password": "Nw!7-Kp#2xQz",
+            "confirm": "Nw!7-Kp#2xQz",
+        },
+    )
     assert r.status_code == 302
     assert len(sent) == 1
 
@@ -217,8 +268,14 @@ def test_changing_the_password_logs_every_relying_party_out(app, client, rp, sig
 def test_rp_initiated_logout_with_id_token_hint_signs_out_and_returns(client, rp, signed_in, sent):
     cb, _ = code_flow(client, rp)
     body = exchange(client, rp, cb["code"]).get_json()
-    r = client.get("/oidc/logout", query_string={"id_token_hint": body["id_token"], "state": "bye-1",
-                                                 "post_logout_redirect_uri": "https://rp.example/bye"})
+    r = client.get(
+        "/oidc/logout",
+        query_string={
+            "id_token_hint": body["id_token"],
+            "state": "bye-1",
+            "post_logout_redirect_uri": "https://rp.example/bye",
+        },
+    )
     assert r.status_code == 302 and r.headers["Location"] == "https://rp.example/bye?state=bye-1"
     assert client.get("/account").status_code == 302  # signed out
     assert len(sent) == 1
@@ -227,8 +284,10 @@ def test_rp_initiated_logout_with_id_token_hint_signs_out_and_returns(client, rp
 def test_rp_initiated_logout_refuses_an_unregistered_return_address(client, rp, signed_in):
     cb, _ = code_flow(client, rp)
     body = exchange(client, rp, cb["code"]).get_json()
-    r = client.get("/oidc/logout", query_string={"id_token_hint": body["id_token"],
-                                                 "post_logout_redirect_uri": "https://evil.example/"})
+    r = client.get(
+        "/oidc/logout",
+        query_string={"id_token_hint": body["id_token"], "post_logout_redirect_uri": "https://evil.example/"},
+    )
     assert r.status_code == 400 and "Location" not in r.headers
 
 
@@ -270,8 +329,9 @@ def test_client_commands_list_show_rotate_remove(app, rp):
     assert run(args=["oidc", "client", "show", rp["client_id"]]).exit_code != 0
 
 
-@pytest.mark.parametrize("uri", ["ftp://rp.example/cb", "http://rp.example/cb", "https://rp.example/cb#frag",
-                                 "not a url"])
+@pytest.mark.parametrize(
+    "uri", ["ftp://rp.example/cb", "http://rp.example/cb", "https://rp.example/cb#frag", "not a url"]
+)
 def test_client_add_refuses_bad_redirect_uris(app, uri):
     r = app.test_cli_runner().invoke(args=["oidc", "client", "add", "--name", "X", "--redirect-uri", uri])
     assert r.exit_code != 0
@@ -306,6 +366,7 @@ def test_denying_consent_returns_access_denied(client, rp, signed_in):
 
     p = re.search(r'name="p" value="([^"]+)"', page).group(1)
     r = client.post("/oidc/consent", data={"csrf_token": csrf_of(page), "p": p, "decision": "deny"})
-    assert r.headers["Location"].startswith(REDIRECT) and query(r.headers["Location"])["error"] == "access_denied"
-
-
+    assert (
+        r.headers["Location"].startswith(REDIRECT)
+        and query(r.headers["Location"])["error"] == "access_denied"
+    )
