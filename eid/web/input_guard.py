@@ -16,7 +16,8 @@ of exhausting the recursion limit (:func:`json_body`).
 The phone API's endpoints validate their JSON with marshmallow schemas whose text
 fields apply the same rule (``eid.mobile_api.schemas.Text``) and name the field the
 way the schema does; :func:`validates_own_text` marks them, so their body is not
-scanned twice.
+scanned twice. Socket.IO events, which no ``before_request`` sees, are checked by
+their namespace with :func:`check_json`. The limits are listed in ``docs/input.md``.
 """
 from __future__ import annotations
 
