@@ -270,3 +270,24 @@ def test_a_phone_gets_ten_codes_an_hour_then_a_clear_refusal_decoys_alike(client
     assert [body["error"] for body, _ in refusals] == ["sms_cap_reached"] * 2  # the 3rd and 4th
     assert all(int(after) > 3000 for _, after in refusals)
     assert refusals[-1][0] == refusals[-2][0]  # the decoy's refusal is the real one's
+
+
+def test_new_codes_buy_no_new_guesses_and_a_spent_budget_says_what_to_do(client, clock):
+    d = demo(47)
+    rid = start(client, d.person.id_number, d.phone)
+    client.post(f"{API}/register/qr", json={"registration_id": rid, "qr_text": d.card_qr})
+    client.post(f"{API}/register/confirm", json={"registration_id": rid})
+    errors = []
+    for code in range(2):
+        if code:
+            clock.advance(seconds=60)
+            r = client.post(f"{API}/register/resend", json={"registration_id": rid})
+            assert r.status_code == 200, r.get_json()
+        for _ in range(5):
+            r = client.post(f"{API}/register/verify", json={"registration_id": rid, "code": "000000"})
+            errors.append(r.get_json()["error"])
+    assert errors == ["otp_invalid"] * 4 + ["otp_locked"] + ["otp_invalid"] * 4 + ["otp_guesses_exhausted"]
+    r = client.post(f"{API}/register/verify", json={"registration_id": rid,
+                                                    "code": last_otp(client, d.phone)})
+    assert r.status_code == 429 and r.get_json()["error"] == "otp_guesses_exhausted"
+    assert int(r.headers["Retry-After"]) > 3000 and "QR code" in r.get_json()["message"]
