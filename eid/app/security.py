@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from flask import Flask, Response
+from flask import Flask, Response, g
 
 _HOST_PORT = re.compile(r"[A-Za-z0-9.-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
 
@@ -52,7 +52,9 @@ def init_app(app: Flask) -> None:
         h.setdefault("X-Content-Type-Options", "nosniff")
         h.setdefault("X-Frame-Options", "DENY")
         h.setdefault("Referrer-Policy", "same-origin")
-        h.setdefault("Content-Security-Policy", csp)
+        extra = g.get("csp_form_action")  # origins a page's forms may end at (see eid.oidc.pages)
+        policy = csp.replace("form-action 'self'", "form-action 'self' " + " ".join(extra)) if extra else csp
+        h.setdefault("Content-Security-Policy", policy)
         if secure:
             h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if resp.mimetype == "text/html":

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Response, make_response, redirect, render_template, request, url_for
+from flask import Response, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from eid.accounts import sessions
@@ -34,6 +34,29 @@ from eid.web.auth import clear_session_cookie, current
 from eid.web.unit_of_work import mark_expected_error, services
 
 BROWSER_COOKIE = "eid_oidc"
+RESUME_PREFIX = "/oidc/authorize/resume?p="
+
+
+def _origin(uri: str) -> str:
+    return "{0.scheme}://{0.netloc}".format(urlsplit(uri))
+
+
+@bp.after_app_request
+def _sign_in_form_may_end_at_the_client(resp: Response) -> Response:
+    """While a sign-in for a pending authorization runs on eid's own pages (the password,
+    OTP and QR pages keep ``/oidc/authorize/resume?p=...`` as the flask session's
+    ``next``), their forms' redirect chain ends at that request's checked
+    ``redirect_uri``: Chromium applies ``form-action`` to every hop of a form's
+    redirects, so the portal's ``form-action 'self'`` would stop the last one. Only the
+    origin of that one pending request's registered redirect URI is added."""
+    nxt = session.get("next") if resp.mimetype == "text/html" and "next" in session else None
+    if not isinstance(nxt, str) or not nxt.startswith(RESUME_PREFIX):
+        return resp
+    ctx = context()
+    data = ctx.store.get("pending", nxt[len(RESUME_PREFIX):].split("&")[0], ctx.now)
+    if data is not None:
+        g.csp_form_action = (_origin(auth_request.AuthRequest.from_json(data["request"]).redirect_uri),)
+    return resp
 
 
 def _params() -> dict[str, str]:
