@@ -7,9 +7,10 @@ are logged and answered with a generic 500 body that leaks nothing.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from eid.errors import EidError
@@ -32,7 +33,26 @@ def body(exc: EidError) -> dict[str, Any]:
     return out
 
 
+def _oauth_429(payload: dict[str, Any], headers: dict[str, str] | None) -> Any:
+    """A 429 at an endpoint a relying party calls (the OpenID provider lists them in
+    ``app.extensions["eid.oauth_endpoints"]``): an RFC 6749 §5.2-shaped body, since RFC
+    6749 has no code for it ``temporarily_unavailable``, plus the house's ``message``."""
+    text = str(payload.get("message") or "Too many requests. Please try again later.")
+    out: dict[str, Any] = {"error": "temporarily_unavailable", "error_description": text, "message": text}
+    wait = (headers or {}).get("Retry-After") or payload.get("retry_after")
+    if wait is not None and str(wait).isdigit():
+        out["retry_after"] = int(wait)
+    resp = jsonify(out)
+    resp.status_code = 429
+    resp.headers.update({**(headers or {}), "Cache-Control": "no-store", "Pragma": "no-cache"})
+    if "retry_after" in out:
+        resp.headers["Retry-After"] = str(out["retry_after"])
+    return resp
+
+
 def _respond(status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> Any:
+    if status == 429 and request.endpoint in current_app.extensions.get("eid.oauth_endpoints", ()):
+        return _oauth_429(payload, headers)
     page = "rate_limited.html" if status == 429 else "error.html"
     resp = jsonify(payload) if wants_json() else render_template(page, error=payload, status=status)
     resp = resp if not isinstance(resp, str) else (resp, status)
@@ -63,8 +83,14 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Any:
         code = (exc.name or "error").lower().replace(" ", "_")
-        return _respond(exc.code or 500, {"error": code, "message": exc.description or exc.name},
-                        http_headers(exc))
+        headers = http_headers(exc)
+        if exc.code == 429 and "Retry-After" not in headers:  # a Flask-Limiter decorator's limit
+            from eid.web.ratelimit import limiter
+
+            hit = limiter.current_limit
+            if hit is not None:
+                headers["Retry-After"] = str(max(1, int(hit.reset_at - time.time()) + 1))
+        return _respond(exc.code or 500, {"error": code, "message": exc.description or exc.name}, headers)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Any:

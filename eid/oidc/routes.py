@@ -7,6 +7,10 @@ from flask import Flask
 from eid.oidc import endpoints, pages  # noqa: F401  (their routes are on the blueprint)
 from eid.oidc.web import bp
 
+#: the endpoints relying parties call (not the person's pages): errors as OAuth JSON bodies
+OAUTH_ENDPOINTS = frozenset({"oidc.discovery", "oidc.jwks", "oidc.token", "oidc.par", "oidc.introspect",
+                             "oidc.revoke", "oidc.userinfo"})
+
 
 def register(app: Flask) -> None:
     from eid.oidc import backchannel
@@ -15,3 +19,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(bp)
     app.cli.add_command(group)
     backchannel.init_app(app)
+    app.extensions["eid.oauth_endpoints"] = OAUTH_ENDPOINTS  # their 429s: OAuth bodies (eid.app.errors)
