@@ -11,7 +11,7 @@ from bench.common import machine, table
 
 
 def main(argv: list[str]) -> int:
-    names = argv or ["accounts", "signed", "chip", "qr"]
+    names = argv or ["accounts", "signed", "chip", "qr", "hashing"]
     out = [f"## Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC", "",
            f"Command: `make bench` (`python -m bench {' '.join(names)}`)  ", f"Machine: {machine()}", ""]
     if "accounts" in names:
@@ -57,6 +57,15 @@ def main(argv: list[str]) -> int:
             table_start = r.stdout.find("### ")
             out.append(r.stdout[table_start:] if table_start >= 0 else
                        f"(QR socket bench failed: {r.stderr[-400:]})")
+    if "hashing" in names:
+        import subprocess
+
+        r = subprocess.run([sys.executable, "-m", "bench.hash_push",
+                            os.environ.get("EID_BENCH_HASH_DESKTOPS", "600")],
+                           capture_output=True, text=True, check=False)
+        table_start = r.stdout.find("### ")
+        out.append(r.stdout[table_start:] if table_start >= 0 else
+                   f"(hashing bench failed: {r.stderr[-400:]})")
     report = "\n".join(out)
     print(report)
     path = Path(__file__).parent / "results"

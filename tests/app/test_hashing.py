@@ -84,7 +84,9 @@ UNDER_GEVENT = textwrap.dedent('''
         """Its hash finishes only once a greenlet has run: on the loop it would wait forever."""
         inner = Hasher.for_tests()
         def hash(self, password):
+            import os
             seen["thread"] = native()
+            seen["idle_priority"] = os.sched_getscheduler(0) == os.SCHED_IDLE
             seen["loop_ran_meanwhile"] = loop_ran.wait(10)
             return self.inner.hash(password)
         def verify(self, stored, password):
@@ -102,12 +104,15 @@ UNDER_GEVENT = textwrap.dedent('''
         mismatch = None
     except InvalidCredentials as exc:
         mismatch = exc.error
+    import os
+    seen["loop_at_normal_priority"] = os.sched_getscheduler(0) == os.SCHED_OTHER
     print(json.dumps({"on_gevent": on_gevent(), "main": native(), **seen,
                       "verified": hasher.verify(stored, "Rv#9-Tq!Wz4k") is None,
                       "mismatch": mismatch}))
 ''')
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SCHED_IDLE is Linux's")
 def test_under_gevent_the_hash_runs_in_the_thread_pool_while_the_loop_serves():
     import json
 
@@ -117,4 +122,48 @@ def test_under_gevent_the_hash_runs_in_the_thread_pool_while_the_loop_serves():
     got = json.loads(r.stdout.strip().splitlines()[-1])
     assert got["on_gevent"] is True and got["thread"] != got["main"]
     assert got["loop_ran_meanwhile"] is True
+    assert got["idle_priority"] is True and got["loop_at_normal_priority"] is True
     assert got["verified"] is True and got["mismatch"] == "invalid_credentials"
+
+
+SQLITE_UNDER_GEVENT = textwrap.dedent('''
+    from gevent import monkey
+    monkey.patch_all()
+    import json, sys
+    from sqlalchemy import text
+    from eid.app import create_app
+    from eid.accounts.passwords import Hasher
+    from eid.web.db import db
+    from eid.web.hashing import OffLoopHasher
+
+    native = monkey.get_original("threading", "get_ident")
+    where = []
+
+    class Notes(Hasher):
+        def hash(self, password):
+            where.append("loop" if native() == main else "pool")
+            return super().hash(password)
+
+    main = native()
+    app = create_app(json.loads(sys.argv[1]))
+    hasher = OffLoopHasher(Notes(time_cost=1, memory_cost=1024, parallelism=1))
+    with app.app_context():
+        hasher.hash("before any write")
+        db.session.execute(text("UPDATE account SET id = id WHERE 1 = 0"))
+        hasher.hash("while the write lock is held")
+        db.session.rollback()
+        hasher.hash("after the rollback")
+    print(json.dumps(where))
+''')
+
+
+def test_under_gevent_an_sqlite_write_lock_keeps_the_hash_on_the_loop(db_path, tmp_path):
+    import json
+
+    from tests.conftest import make_env
+
+    env = make_env(f"sqlite:///{db_path}", tmp_path)
+    r = subprocess.run([sys.executable, "-c", SQLITE_UNDER_GEVENT, json.dumps(env)],
+                       capture_output=True, text=True, timeout=60, check=False)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert json.loads(r.stdout.strip().splitlines()[-1]) == ["pool", "loop", "pool"]
