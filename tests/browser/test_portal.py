@@ -147,6 +147,8 @@ def test_officer_desk_reads_the_card_and_upgrades_in_the_browser(page, live):
                        env={**os.environ, **live.env})
     assert r.returncode == 0, r.stdout + r.stderr
     sign_in(page, live, officer)
+    sent: list[str] = []  # every URL the browser asks for at the desk, and the Referer it sends
+    page.on("request", lambda req: sent.extend([req.url, req.headers.get("referer", "")]))
     page.goto(f"{live.url}/desk/")
     page.get_by_test_id("desk-id").fill(citizen.person.id_number)
     page.get_by_test_id("desk-find").click()
@@ -159,3 +161,5 @@ def test_officer_desk_reads_the_card_and_upgrades_in_the_browser(page, live):
         page.get_by_test_id(f"check-{check}").check()
     page.get_by_test_id("desk-upgrade").click()
     assert page.get_by_test_id("desk-level").inner_text().strip() == "2"
+    assert f"{live.url}/desk/read-card" in sent and page.url == f"{live.url}/desk/"
+    assert [u for u in sent if citizen.person.id_number in u] == []  # no access log or Referer has it
