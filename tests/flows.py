@@ -213,3 +213,16 @@ def approval(phone: Phone, scanned: dict[str, Any], number: int, decision: str =
     raw = canonical_json(payload)
     r, s = decode_dss_signature(key.sign(raw, ec.ECDSA(hashes.SHA256())))
     return {"approval": raw.decode(), "signature": b64url(r.to_bytes(32, "big") + s.to_bytes(32, "big"))}
+
+
+def qr_socket_client(app: Any, client: Any) -> Any:
+    """A Socket.IO test client on the desktop's QR namespace, sharing ``client``'s cookies.
+
+    Flask-SocketIO keeps the Redis manager of an earlier app of this process (its options
+    accumulate) and its test client refuses a message queue: drop it and wire this app."""
+    from eid.app import realtime
+    from eid.web.socket_emit import socketio
+
+    socketio.server_options.pop("client_manager", None)
+    realtime.init_app(app)
+    return socketio.test_client(app, namespace="/qr-login", flask_test_client=client)

@@ -12,7 +12,7 @@ from eid.app.config import ConfigError
 from eid.web import ratelimit
 from eid.web.ratelimit import DEFAULT_LIMITS, ENDPOINT_LIMITS, NOT_LIMITED, NOT_LIMITED_PREFIXES
 from tests.conftest import make_env
-from tests.flows import API
+from tests.flows import API, qr_socket_client
 
 TIGHT = {name: "3/minute" for name in DEFAULT_LIMITS if name.startswith("ip_")}
 
@@ -92,15 +92,8 @@ def test_a_flood_meets_429s_within_the_default_limit(client, path, limit, allowe
 
 
 def test_a_socket_qr_start_flood_meets_the_same_budget(app, client):
-    from eid.app import realtime
-    from eid.web.socket_emit import socketio
-
-    # Flask-SocketIO keeps the Redis manager of an earlier app in this process (its
-    # options accumulate); its test client needs none
-    socketio.server_options.pop("client_manager", None)
-    realtime.init_app(app)
     client.get("/login")
-    sio = socketio.test_client(app, namespace="/qr-login", flask_test_client=client)
+    sio = qr_socket_client(app, client)
     assert sio.is_connected("/qr-login")
     answers = [sio.emit("start", {}, namespace="/qr-login", callback=True) for _ in range(35)]
     errors = [a.get("error") for a in answers]

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.flows import API, BufferedFlows
+from tests.flows import API, BufferedFlows, qr_socket_client
 from tests.mobile_api.backends import backend, fresh_limits, phone
 
 __all__ = ["backend", "fresh_limits", "phone"]  # fixtures
@@ -418,11 +418,9 @@ def test_int_routes_match_only_ascii_ids_in_range(app, path, session_id):
     ("start", {"jwk": {"kty": "EC"}, "signature": "s", "\x00": 1}, "\\u0000"),
 ])
 def test_bad_text_in_a_socket_event_is_refused_like_in_a_request(backend, event, data, field):
-    from eid.app.realtime import socketio
-
     client = BufferedFlows.client(backend)
     client.get("/login")
-    sock = socketio.test_client(backend, namespace="/qr-login", flask_test_client=client)
+    sock = qr_socket_client(backend, client)
     try:
         answer = sock.emit(event, data, namespace="/qr-login", callback=True)
     finally:

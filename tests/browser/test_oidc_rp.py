@@ -24,14 +24,12 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from tests.browser import conftest as browser_fixtures
 from tests.browser.test_qr_login import phone, shown_uri, wait_number
 from tests.conftest import make_env
 from tests.flows import STRONG
 from tests.live import LiveServer, free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-browser, page = browser_fixtures.browser, browser_fixtures.page  # Debian's chromium, as in tests/browser
 DEMO = 47
 
 
