@@ -15,6 +15,7 @@ from eid.mobile_api import (
     acting,
     captcha,
     chip,
+    connected_services,
     devices,
     mobile_signin,
     password,
@@ -26,7 +27,7 @@ from eid.mobile_api import (
 from eid.mobile_api.blueprint import bp
 
 FLOWS: tuple[ModuleType, ...] = (captcha, signup, signin, password, account, mobile_signin,
-                                 acting, chip, devices, qr, registration)
+                                 acting, chip, devices, qr, registration, connected_services)
 
 
 def register(app: Flask) -> None:

@@ -6,13 +6,15 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Mapping
+from contextlib import suppress
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Response, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from eid.accounts import sessions
+from eid.accounts import consents, sessions
+from eid.accounts.errors import NotFound
 from eid.models.accounts import Account
 from eid.models.oidc import OidcClient, OidcConsent
 from eid.oidc import acr as acr_rules
@@ -352,28 +354,19 @@ def _signed_out(ctx: Context, me: Any, target: str | None, state: str | None) ->
 
 @bp.get("/account/connected-services")
 def connected() -> Response:
-    ctx = context()
     me = current()
     if me is None:
         return redirect(url_for("portal.login", next=request.path))
-    rows = ctx.session.query(OidcConsent, OidcClient).join(OidcClient).filter(
-        OidcConsent.account_id == me[1].id, OidcConsent.revoked_at.is_(None)).all()
-    items = [{"client": c, "consent": k, "labels": [_(x) for x in claim_rules.labels(k.claims)]}
-             for k, c in rows]
+    items = [{"client": s, "labels": [_(x) for x in claim_rules.labels(s.claims)]}
+             for s in consents.list_for(services(), me[1].id)]
     return make_response(render_template("oidc/connected.html", items=items))
 
 
 @bp.post("/account/connected-services/<client_id>/revoke")
 def revoke_consent(client_id: str) -> Response:
-    ctx = context()
     me = current()
     if me is None:
         return redirect(url_for("portal.login"))
-    row = ctx.session.query(OidcConsent).filter_by(account_id=me[1].id, client_id=client_id).one_or_none()
-    if row is not None and row.revoked_at is None:
-        row.revoked_at = ctx.now
-        for g in ctx.session.query(grants.OidcGrant).filter_by(account_id=me[1].id, client_id=client_id,
-                                                               revoked_at=None):
-            grants.revoke_grant(ctx, g.id, "consent_revoked")
-        ctx.audit("oidc.consent", "revoked", actor_account_id=me[1].id, details={"client_id": client_id})
+    with suppress(NotFound):  # withdrawn already (another tab, the phone): the list says so
+        consents.withdraw(services(), me[1].id, client_id, via="account_page")
     return redirect(url_for("oidc.connected"))

@@ -423,6 +423,19 @@ def cmd_web_sessions(c: Client, args: argparse.Namespace) -> dict[str, Any]:
                            "web-sessions revoke SESSION_ID")
 
 
+@command("connected-services")
+def cmd_connected_services(c: Client, args: argparse.Namespace) -> dict[str, Any]:
+    """The services that sign me in with eid and share my details; ``revoke`` withdraws
+    that consent (the service's tokens stop working, its next sign-in asks again)."""
+    if args.action != "revoke":
+        return c.call("GET", "connected-services", auth=True)
+    if not args.client_id:
+        raise UsageError("connected-services revoke CLIENT_ID")
+    from urllib.parse import quote
+
+    return c.call("DELETE", f"connected-services/{quote(args.client_id, safe='')}", auth=True)
+
+
 @command("web-login")
 def cmd_web_login(c: Client, args: argparse.Namespace) -> dict[str, Any]:
     return c.call("PUT", "settings/web-login", json={"enabled": args.state == "on"}, auth=True)
@@ -498,6 +511,9 @@ def parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("web-sessions")
     sp.add_argument("action", nargs="?", choices=["list", "revoke"], default="list")
     sp.add_argument("session_id", nargs="?", type=int)
+    sp = sub.add_parser("connected-services", help="services I signed in to with eid; revoke one's access")
+    sp.add_argument("action", nargs="?", choices=["list", "revoke"], default="list")
+    sp.add_argument("client_id", nargs="?")
     sp = sub.add_parser("web-login", help="turn web sign-in by QR on or off")
     sp.add_argument("state", choices=["on", "off"])
     sp = sub.add_parser("act-as")

@@ -166,7 +166,8 @@ NOT_LIMITED: Mapping[str, str] = {
         "mobile_api.decision", "mobile_api.report", "mobile_api.scan",
         "mobile_api.list_sessions", "mobile_api.revoke_session", "mobile_api.web_login_setting",
         "mobile_api.signout", "mobile_api.signout_everywhere", "mobile_api.web_sessions",
-        "mobile_api.revoke_web_session")},
+        "mobile_api.revoke_web_session", "mobile_api.list_connected_services",
+        "mobile_api.withdraw_connected_service")},
 }
 NOT_LIMITED_PREFIXES = {"dev.": "development only (not registered in production)"}
 
